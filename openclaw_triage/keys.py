@@ -1,0 +1,409 @@
+"""What a secret string is, what is wrong with it, and how OpenClaw masks it.
+
+Three pure functions, no I/O, used by every other part of the tool:
+
+- `classify` names what a string looks like (API key, OAuth token, another provider's key,
+  a masked copy, ...) and lists every problem with it, each with a stable finding code;
+- `sanitize` removes only what is safe to remove (surrounding whitespace and quotes, CR/LF
+  at the ends, a `Bearer ` prefix, zero-width characters) and refuses anything that would
+  change the key's interior;
+- `mask` prints a secret exactly as the user's OpenClaw version does in `models status`.
+
+Nothing here ever returns or formats a full secret except `SanitizeResult.value`, which
+the paste flow hands straight to the writer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from .jsstr import js_trim, utf16_len, utf16_slice
+
+# --- formats (research/anthropic-api.md §5) -----------------------------------------------
+
+API_KEY_PREFIX = "sk-ant-api03-"
+API_KEY_LENGTH = 108
+OAUTH_TOKEN_PREFIX = "sk-ant-oat01-"
+OAUTH_TOKEN_MIN_LENGTH = 80  # `openclaw models auth paste-token` refuses shorter tokens
+REFRESH_TOKEN_PREFIX = "sk-ant-ort01-"
+ADMIN_KEY_PREFIX = "sk-ant-admin01-"
+ADMIN_KEY_LENGTH = 110
+BEARER_MARKER = "sk-ant-oat"  # OpenClaw sends any secret containing this as `Bearer`
+
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
+_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+_SMART_QUOTES = frozenset("\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a")
+_QUOTES = frozenset("\"'`")
+_ELLIPSES = ("...", "\u2026", "***", "•••", "\u2022\u2022")
+
+
+class KeyKind(StrEnum):
+    """What a secret string looks like."""
+
+    API_KEY = "api_key"
+    OAUTH_TOKEN = "oauth_token"
+    REFRESH_TOKEN = "refresh_token"
+    ADMIN_KEY = "admin_key"
+    ANTHROPIC_OTHER = "anthropic_other"  # sk-ant-… of an unknown kind (e.g. a compliance key)
+    OTHER_PROVIDER = "other_provider"
+    PLACEHOLDER = "placeholder"
+    MASKED_COPY = "masked_copy"
+    EMPTY = "empty"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    KeyKind.API_KEY: "Anthropic API key",
+    KeyKind.OAUTH_TOKEN: "Anthropic OAuth/setup token",
+    KeyKind.REFRESH_TOKEN: "Anthropic OAuth refresh token",
+    KeyKind.ADMIN_KEY: "Anthropic Admin API key",
+    KeyKind.ANTHROPIC_OTHER: "Anthropic key of an unknown kind",
+    KeyKind.OTHER_PROVIDER: "another provider's key",
+    KeyKind.PLACEHOLDER: "a placeholder, not a key",
+    KeyKind.MASKED_COPY: "a masked copy, not the key",
+    KeyKind.EMPTY: "empty",
+    KeyKind.UNKNOWN: "not a recognised key",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class OtherProvider:
+    """A provider whose keys people paste into Anthropic slots by mistake."""
+
+    name: str
+    pattern: re.Pattern[str]
+    belongs: str  # where such a key belongs in OpenClaw
+
+
+# Most specific first: `sk-or-`/`sk-proj-` must win over the bare OpenAI-compatible `sk-`.
+OTHER_PROVIDERS: tuple[OtherProvider, ...] = (
+    OtherProvider("OpenRouter", re.compile(r"^(sk-or-v1-|sk-or-)"), "openrouter/… models with OPENROUTER_API_KEY"),
+    OtherProvider(
+        "OpenAI",
+        re.compile(r"^(sk-proj-|sk-svcacct-|sk-admin-|sk-None-)|T3BlbkFJ"),
+        "openai/… models with OPENAI_API_KEY",
+    ),
+    OtherProvider("Google Gemini", re.compile(r"^AIza[0-9A-Za-z_-]{20,}"), "google/… models with GEMINI_API_KEY"),
+    OtherProvider("xAI", re.compile(r"^xai-"), "xai/… models with XAI_API_KEY"),
+    OtherProvider("Groq", re.compile(r"^gsk_"), "groq/… models with GROQ_API_KEY"),
+    OtherProvider("Perplexity", re.compile(r"^pplx-"), "perplexity/… models with PERPLEXITY_API_KEY"),
+    OtherProvider("Hugging Face", re.compile(r"^hf_"), "huggingface/… models with HF_TOKEN"),
+    OtherProvider("Replicate", re.compile(r"^r8_"), "replicate with REPLICATE_API_TOKEN"),
+    OtherProvider("Fireworks", re.compile(r"^fw_"), "fireworks/… models with FIREWORKS_API_KEY"),
+    OtherProvider("NVIDIA", re.compile(r"^nvapi-"), "nvidia/… models with NVIDIA_API_KEY"),
+    OtherProvider("Cerebras", re.compile(r"^csk-"), "cerebras/… models with CEREBRAS_API_KEY"),
+    OtherProvider("GitHub", re.compile(r"^(ghp_|gho_|ghu_|ghs_|github_pat_)"), "GitHub Copilot sign-in, not Anthropic"),
+    OtherProvider("Slack", re.compile(r"^xox[abpr]-"), "a Slack channel's config, not model auth"),
+    OtherProvider(
+        "an OpenAI-compatible provider (DeepSeek, Moonshot, …)",
+        re.compile(r"^sk-(?!ant-)[A-Za-z0-9]{20,}$"),
+        "that provider's own models",
+    ),
+)
+
+# Strings that stand in for a key rather than being one.
+_PLACEHOLDER_PATTERNS = (
+    re.compile(r"^__OPENCLAW_REDACTED__$"),
+    re.compile(r"^\$\{?[A-Z][A-Z0-9_]*\}?$"),  # an env template nobody substituted
+    re.compile(r"^<[^<>]*>$"),
+    re.compile(r"(?i)^(your[-_ ]?)?(anthropic[-_ ]?)?(api[-_ ]?)?(key|token)([-_ ]?here)?$"),
+    re.compile(
+        r"(?i)^(changeme|change[-_ ]me|replace[-_ ]?me|todo|placeholder|dummy|test|none|null|undefined|xxx+|\*+)$"
+    ),
+    re.compile(r"(?i)^sk-ant-(api03-|oat01-)?(x{3,}|\.{3}|…|your.*|\*+)$"),
+    re.compile(r"(?i)^(secretref-env:|__env__:)[A-Z][A-Z0-9_]*$"),  # retired OpenClaw markers
+)
+
+
+class Problem(StrEnum):
+    """One thing wrong with a secret string; the value is its finding code."""
+
+    INNER_WHITESPACE = "key.whitespace"
+    LINE_BREAK = "key.line_break"
+    SURROUNDING_WHITESPACE = "key.surrounding_whitespace"
+    CONTROL_CHARS = "key.control_characters"
+    ZERO_WIDTH = "key.zero_width"
+    SMART_QUOTES = "key.smart_quotes"
+    SURROUNDING_QUOTES = "key.surrounding_quotes"
+    BEARER_PREFIX = "key.bearer_prefix"
+    ENV_ASSIGNMENT = "key.env_assignment"
+    FRAGMENT = "key.oauth_code_fragment"
+    BAD_CHARACTERS = "key.bad_characters"
+    LENGTH = "key.length"
+    SUFFIX = "key.suffix"
+
+
+# Problems `sanitize` may clean up: they never change the key's interior.
+SAFE_TO_CLEAN = frozenset(
+    {Problem.SURROUNDING_WHITESPACE, Problem.SURROUNDING_QUOTES, Problem.BEARER_PREFIX, Problem.ZERO_WIDTH}
+)
+
+_PROBLEM_TEXT = {
+    Problem.INNER_WHITESPACE: "contains a space or tab inside the key (a key is one unbroken string)",
+    Problem.LINE_BREAK: "contains a line break inside the key (a wrapped paste)",
+    Problem.SURROUNDING_WHITESPACE: "has whitespace or a newline around it",
+    Problem.CONTROL_CHARS: "contains invisible control characters",
+    Problem.ZERO_WIDTH: "contains zero-width characters",
+    Problem.SMART_QUOTES: "contains typographic (smart) quotes",
+    Problem.SURROUNDING_QUOTES: "is wrapped in quotes",
+    Problem.BEARER_PREFIX: "starts with 'Bearer ' (that is a header, not the key)",
+    Problem.ENV_ASSIGNMENT: "starts with a variable assignment such as ANTHROPIC_API_KEY=",
+    Problem.FRAGMENT: "contains '#': an OAuth code#state was pasted instead of a token",
+    Problem.BAD_CHARACTERS: "contains characters no key uses",
+    Problem.LENGTH: "has the wrong length: shortened or altered",
+    Problem.SUFFIX: "does not end in 'AA' like every Console API key: shortened or altered",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class KeyInfo:
+    """What `classify` found. Holds no secret material, only facts about it."""
+
+    kind: KeyKind
+    problems: tuple[Problem, ...] = ()
+    length: int = 0  # UTF-16 length, as OpenClaw counts it
+    expected_length: int | None = None
+    provider_guess: str | None = None  # for OTHER_PROVIDER
+    belongs: str | None = None
+    sends_bearer: bool = False  # OpenClaw picks `Authorization: Bearer` from the text
+
+    @property
+    def ok(self) -> bool:
+        return self.kind in (KeyKind.API_KEY, KeyKind.OAUTH_TOKEN) and not self.problems
+
+    def describe(self) -> str:
+        """One human line: the kind, then why it is malformed."""
+        text = self.kind.label
+        if self.kind is KeyKind.OTHER_PROVIDER and self.provider_guess:
+            text = f"{self.provider_guess} key (not Anthropic)"
+        if self.problems:
+            text += ": " + "; ".join(problem_text(p, self) for p in self.problems)
+        return text
+
+
+def problem_text(problem: Problem, info: KeyInfo | None = None) -> str:
+    text = _PROBLEM_TEXT[problem]
+    if problem is Problem.LENGTH and info is not None and info.expected_length:
+        text = f"is {info.length} characters, expected {info.expected_length}: shortened or altered"
+    return text
+
+
+def _strip_quotes(value: str) -> tuple[str, bool]:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in _QUOTES:
+        return value[1:-1], True
+    return value, False
+
+
+def _expected_shape(core: str) -> tuple[KeyKind, int | None]:
+    if core.startswith(API_KEY_PREFIX):
+        return KeyKind.API_KEY, API_KEY_LENGTH
+    if core.startswith(OAUTH_TOKEN_PREFIX):
+        return KeyKind.OAUTH_TOKEN, None
+    if core.startswith(REFRESH_TOKEN_PREFIX):
+        return KeyKind.REFRESH_TOKEN, None
+    if core.startswith(ADMIN_KEY_PREFIX):
+        return KeyKind.ADMIN_KEY, ADMIN_KEY_LENGTH
+    if core.startswith("sk-ant-"):
+        return KeyKind.ANTHROPIC_OTHER, None
+    return KeyKind.UNKNOWN, None
+
+
+def _is_placeholder(core: str) -> bool:
+    return any(p.search(core) for p in _PLACEHOLDER_PATTERNS)
+
+
+def _looks_masked(core: str) -> bool:
+    return any(e in core for e in _ELLIPSES)
+
+
+def classify(value: str | None) -> KeyInfo:
+    """Name what `value` looks like and list everything wrong with it."""
+    if value is None or value == "":
+        return KeyInfo(KeyKind.EMPTY)
+    problems: list[Problem] = []
+    raw = value
+    sends_bearer = BEARER_MARKER in raw
+
+    trimmed = js_trim(raw)
+    if trimmed != raw:
+        problems.append(Problem.SURROUNDING_WHITESPACE)
+    if not trimmed:
+        return KeyInfo(KeyKind.EMPTY, tuple(problems), length=utf16_len(raw))
+    core, quoted = _strip_quotes(trimmed)
+    if quoted:
+        problems.append(Problem.SURROUNDING_QUOTES)
+    if core[:1] in _SMART_QUOTES or core[-1:] in _SMART_QUOTES or any(c in _SMART_QUOTES for c in core):
+        problems.append(Problem.SMART_QUOTES)
+        core = "".join(c for c in core if c not in _SMART_QUOTES)
+    if core.lower().startswith("bearer "):
+        problems.append(Problem.BEARER_PREFIX)
+        core = js_trim(core[7:])
+    env_match = re.match(r"^(export\s+)?[A-Z][A-Z0-9_]*=", core)
+    if env_match:
+        problems.append(Problem.ENV_ASSIGNMENT)
+        core = _strip_quotes(core[env_match.end() :])[0]
+    if any(c in _ZERO_WIDTH for c in core):
+        problems.append(Problem.ZERO_WIDTH)
+        core = "".join(c for c in core if c not in _ZERO_WIDTH)
+    if any(c in "\r\n\u2028\u2029" for c in core):
+        problems.append(Problem.LINE_BREAK)
+    if any(
+        c in " \t\u00a0"
+        or (c in "\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000")
+        for c in core
+    ):
+        problems.append(Problem.INNER_WHITESPACE)
+    if any((ord(c) < 32 and c not in "\t\r\n") or 127 <= ord(c) < 160 for c in core):
+        problems.append(Problem.CONTROL_CHARS)
+
+    # What is left once every visible separator is gone: judge its shape.
+    compact = "".join(c for c in core if not c.isspace() and ord(c) >= 32 and not 127 <= ord(c) < 160)
+    length = utf16_len(raw)
+
+    if _is_placeholder(compact):
+        return KeyInfo(KeyKind.PLACEHOLDER, tuple(problems), length=length, sends_bearer=sends_bearer)
+    if _looks_masked(compact):
+        return KeyInfo(KeyKind.MASKED_COPY, tuple(problems), length=length, sends_bearer=sends_bearer)
+
+    kind, expected = _expected_shape(compact)
+    if kind is KeyKind.UNKNOWN:
+        for other in OTHER_PROVIDERS:
+            if other.pattern.search(compact):
+                return KeyInfo(
+                    KeyKind.OTHER_PROVIDER,
+                    tuple(problems),
+                    length=length,
+                    provider_guess=other.name,
+                    belongs=other.belongs,
+                    sends_bearer=sends_bearer,
+                )
+        return KeyInfo(KeyKind.UNKNOWN, tuple(problems), length=length, sends_bearer=sends_bearer)
+
+    if "#" in compact:
+        problems.append(Problem.FRAGMENT)
+    body = compact.split("#", 1)[0]
+    if not _BASE64URL.fullmatch(body):
+        problems.append(Problem.BAD_CHARACTERS)
+    compact_len = utf16_len(compact)
+    if kind is KeyKind.API_KEY or kind is KeyKind.ADMIN_KEY:
+        if expected is not None and compact_len != expected:
+            problems.append(Problem.LENGTH)
+        if not compact.endswith("AA"):
+            problems.append(Problem.SUFFIX)
+    elif kind is KeyKind.OAUTH_TOKEN and compact_len < OAUTH_TOKEN_MIN_LENGTH:
+        problems.append(Problem.LENGTH)
+        expected = OAUTH_TOKEN_MIN_LENGTH
+    return KeyInfo(
+        kind,
+        tuple(dict.fromkeys(problems)),
+        length=compact_len,
+        expected_length=expected,
+        sends_bearer=sends_bearer,
+    )
+
+
+# --- sanitize ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SanitizeResult:
+    """The cleaned value, what was cleaned, and what was refused (never repaired)."""
+
+    value: str | None
+    cleaned: tuple[Problem, ...] = ()
+    refused: tuple[Problem, ...] = ()
+    info: KeyInfo = field(default_factory=lambda: KeyInfo(KeyKind.EMPTY))
+
+    @property
+    def ok(self) -> bool:
+        return self.value is not None and not self.refused
+
+    def reason(self) -> str:
+        """Why it was refused, for a person."""
+        if not self.refused:
+            return ""
+        return "; ".join(problem_text(p, self.info) for p in self.refused)
+
+
+def sanitize(raw: str) -> SanitizeResult:
+    """Clean only what cannot change the key's interior; refuse everything else.
+
+    Cleaned: whitespace and CR/LF at the ends, matching surrounding quotes, a leading
+    `Bearer `, zero-width characters. Refused: inner whitespace or line breaks, smart quotes,
+    an ellipsis, control characters, bad characters, a wrong length.
+    """
+    cleaned: list[Problem] = []
+    value = raw
+    if any(c in _ZERO_WIDTH for c in value):
+        value = "".join(c for c in value if c not in _ZERO_WIDTH)
+        cleaned.append(Problem.ZERO_WIDTH)
+    for _ in range(3):  # quotes inside whitespace inside quotes: peel a few layers
+        stripped = js_trim(value)
+        if stripped != value:
+            value = stripped
+            cleaned.append(Problem.SURROUNDING_WHITESPACE)
+        unquoted, quoted = _strip_quotes(value)
+        if quoted:
+            value = unquoted
+            cleaned.append(Problem.SURROUNDING_QUOTES)
+            continue
+        if value.lower().startswith("bearer "):
+            value = value[7:]
+            cleaned.append(Problem.BEARER_PREFIX)
+            continue
+        break
+    info = classify(value)
+    refused: list[Problem] = [p for p in info.problems if p not in SAFE_TO_CLEAN]
+    if info.kind in (KeyKind.EMPTY, KeyKind.PLACEHOLDER, KeyKind.MASKED_COPY):
+        refused = refused or [Problem.BAD_CHARACTERS]
+    return SanitizeResult(
+        value=value if value else None,
+        cleaned=tuple(dict.fromkeys(cleaned)),
+        refused=tuple(dict.fromkeys(refused)),
+        info=info,
+    )
+
+
+# --- mask ---------------------------------------------------------------------------------
+
+
+def _strip_control(value: str) -> str:
+    return "".join(c for c in value if not (ord(c) <= 31 or 127 <= ord(c) <= 159))
+
+
+def mask(value: str | None, *, era: str = "sqlite") -> str:
+    """Mask a secret as OpenClaw's `maskApiKey` does (`sk-ant-a...5o4gvyAA`).
+
+    2026.3 (era "json") trims and slices UTF-16 units; 2026.9 (era "sqlite") first drops
+    control characters and never splits a surrogate pair. Empty gives "missing".
+    """
+    if not value:
+        return "missing"
+    safe = era != "json"
+    text = js_trim(_strip_control(value) if safe else value)
+    if not text:
+        return "missing"
+    n = utf16_len(text)
+    if n <= 6:
+        head, tail = 1, 1
+    elif n <= 16:
+        head, tail = 2, 2
+    else:
+        head, tail = 8, 8
+    return f"{utf16_slice(text, 0, head, safe=safe)}...{utf16_slice(text, -tail, safe=safe)}"
+
+
+def last4(value: str) -> str:
+    """The last four characters, to match against the Anthropic Console's key list."""
+    return js_trim(value)[-4:]
+
+
+def sends_bearer(value: str) -> bool:
+    """OpenClaw (both eras) sends a secret as `Authorization: Bearer` iff it contains `sk-ant-oat`."""
+    return BEARER_MARKER in value
