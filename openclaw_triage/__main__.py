@@ -1,0 +1,7 @@
+"""`python -m openclaw_triage`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

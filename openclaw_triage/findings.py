@@ -1,0 +1,135 @@
+"""Findings: what is wrong, with what, and the exact fix.
+
+Every finding has a stable `code` documented in `CODES` (and in docs/findings.md, which a
+test keeps in sync), so scripts can match on it and the TUI can offer its fix on a key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A fix the tool itself can apply (the TUI binds it to a key)."""
+
+    kind: str  # order.set | order.clear
+    provider: str
+    profile_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    severity: Severity
+    subject: str  # profile id, provider, file, or agent concerned
+    message: str
+    fix: str | None = None
+    action: Action | None = None
+    agent: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "code": self.code,
+            "severity": self.severity.value,
+            "subject": self.subject,
+            "message": self.message,
+            "fix": self.fix,
+        }
+        if self.agent is not None:
+            out["agent"] = self.agent
+        if self.action is not None:
+            out["action"] = {
+                "kind": self.action.kind,
+                "provider": self.action.provider,
+                "profileIds": list(self.action.profile_ids),
+            }
+        return out
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    """Most severe first; stable within a severity."""
+    return sorted(findings, key=lambda f: f.severity.rank)
+
+
+# code -> (what it means, when it is raised). The severity is decided per case in diagnose.
+CODES: dict[str, str] = {
+    # secrets
+    "key.whitespace": "A space or tab inside the key: a hand-edited or wrapped paste. Anthropic sees a different key (401).",
+    "key.line_break": "A line break inside a stored key. OpenClaw's own writer strips these; a hand edit did not.",
+    "key.surrounding_whitespace": "Whitespace around the key. OpenClaw trims it before use, so this is cosmetic.",
+    "key.control_characters": "Invisible control characters in the key.",
+    "key.zero_width": "Zero-width characters in the key (a rich-text paste).",
+    "key.smart_quotes": "Typographic quotes in the key (pasted from a document or chat).",
+    "key.surrounding_quotes": "The key is wrapped in quotes, which become part of it.",
+    "key.bearer_prefix": "The key starts with `Bearer `, which is a header, not part of the key.",
+    "key.env_assignment": "The stored value is `NAME=value`, a shell line, not a key.",
+    "key.oauth_code_fragment": "An OAuth `code#state` was pasted instead of a token.",
+    "key.bad_characters": "Characters no Anthropic key uses (keys are base64url: A-Z a-z 0-9 - _).",
+    "key.length": "Wrong length for its kind (API keys are 108 characters): shortened or altered.",
+    "key.suffix": "A Console API key that does not end in `AA`: shortened or altered.",
+    "key.masked_copy": "A masked copy (`sk-ant-a...` / `…`) was stored instead of the key.",
+    "key.placeholder": "A placeholder or redaction marker was stored instead of a key.",
+    "key.wrong_provider": "Another provider's key (OpenRouter, OpenAI, Google, ...) stored for Anthropic.",
+    "key.token_in_api_key_profile": "An `sk-ant-oat` OAuth token stored in an api_key profile.",
+    "key.api_key_in_token_profile": "An `sk-ant-api` API key stored in a token profile.",
+    "key.refresh_token": "An OAuth refresh token (`sk-ant-ort01-`) stored as a credential; it never authenticates requests.",
+    "key.admin_key": "An Admin API key (`sk-ant-admin01-`); it cannot call the Messages API (403).",
+    "key.unknown_format": "A secret that matches no known key format.",
+    "key.missing": "A profile with no secret and no reference: OpenClaw skips it.",
+    "key.malformed_onboard_command": "An `openclaw onboard ... --auth-choice` command line stored as the key.",
+    "profiles.duplicate_secret": "The same secret is stored in more than one profile; fixing one leaves the other.",
+    "ref.unresolved": "A keyRef/tokenRef (or `${VAR}`) that does not resolve here: the variable or file is missing.",
+    "ref.unsupported": "A SecretRef source this tool cannot resolve offline (exec, store); checked only for shape.",
+    "token.expired": "A token profile whose `expires` has passed; OpenClaw skips it.",
+    "token.expiring": "A token profile that expires within 24 hours.",
+    "token.expires_invalid": "A token profile whose `expires` is not a positive ms timestamp; OpenClaw skips it.",
+    "profile.cooldown": "A profile in cooldown after failures: OpenClaw tries it last until the cooldown ends.",
+    "profile.disabled": "A profile disabled (billing or permanent auth failure) until a set time.",
+    "profile.mode_mismatch": "The profile's type differs from its `auth.profiles` entry in config; OpenClaw skips it.",
+    "profile.provider_mismatch": "The profile's provider differs from its `auth.profiles` entry in config; OpenClaw skips it.",
+    "profile.entry_dropped": "A store entry OpenClaw drops on load (bad type, no provider) and loses on its next write.",
+    "order.missing_profile": "The explicit order names a profile that does not exist.",
+    "order.excludes_profiles": "The explicit order leaves out stored profiles, so OpenClaw never tries them.",
+    "order.first_unusable": "The first profile OpenClaw will try is broken while another is fine: pin the good one.",
+    "order.empty": "No profile is usable for this provider: every request fails or falls back to the environment.",
+    "order.fallback_to_store": "Every id in the explicit order is missing, so OpenClaw falls back to all stored profiles.",
+    "order.override_shadows_config": "A stored order override replaces the config's `auth.order` entirely.",
+    "auth.missing": "The default model's provider has no credential at all.",
+    "auth.env_fallback": "No stored profile: the provider's key comes from an environment variable.",
+    "auth.env_shadowed": "An environment key is set but stored profiles win, so it is not used.",
+    "config.parse_error": "openclaw.json cannot be read; OpenClaw refuses to start.",
+    "config.missing": "No openclaw.json where OpenClaw looks; it runs on defaults.",
+    "config.missing_env": "A `${VAR}` in openclaw.json names a variable that is not set.",
+    "config.base_url_override": "Requests for the provider go to a host other than its own (a proxy or reseller).",
+    "config.base_url_v1_suffix": "`baseUrl` ends in `/v1`, so requests go to `/v1/v1/messages` (404).",
+    "config.redacted_placeholder": "A secret in openclaw.json was overwritten by `__OPENCLAW_REDACTED__`.",
+    "config.api_key_in_config": "A provider apiKey in openclaw.json; stored profiles win over it.",
+    "store.parse_error": "auth-profiles.json is not valid JSON: OpenClaw 2026.3 silently treats it as empty.",
+    "store.wrong_shape": "The store parses but has the wrong shape (e.g. a flat map); OpenClaw reads no profiles from it.",
+    "store.unreadable": "A credential store exists but cannot be read (permissions, corruption, newer schema).",
+    "store.legacy_unmigrated": "A 2026.3-style auth-profiles.json beside a SQLite-era install: every auth command fails until `openclaw doctor --fix`.",
+    "store.permissions": "A credential store or its folder is readable by other users.",
+    "store.unknown_fields": "Top-level keys OpenClaw 2026.3 drops on its next write.",
+    "fs.secret_in_log": "A full secret in plaintext in OpenClaw's config audit log.",
+    "version.cli_not_found": "The `openclaw` CLI was not found; version and era were inferred.",
+    "version.unknown_era": "Neither the version nor the disk tells which storage era this install uses.",
+    "agent.not_found": "The requested agent does not exist in config or on disk.",
+    "config.agents": "The agent roster in openclaw.json is one this OpenClaw version rejects or cannot resolve.",
+    "install.not_found": "No OpenClaw state dir or config where OpenClaw would look.",
+    "key.env_malformed": "ANTHROPIC_API_KEY / ANTHROPIC_OAUTH_TOKEN in the environment does not look like a valid credential.",
+    "agent.no_auth": "An agent has no credentials of its own or inherited.",
+}

@@ -1,0 +1,57 @@
+"""Parsing OpenClaw's files the way Node.js parses them.
+
+`openclaw.json` is JSON5 (OpenClaw uses the `json5` package; we use the fast Cython
+`pyjson5`, kept behind `parse_json5` so it can be swapped). `auth-profiles.json` is read
+with `JSON.parse`, which is stricter than Python's `json`: no NaN/Infinity, no BOM.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+class ParseError(ValueError):
+    """A file is not valid for its format. The message never quotes the file's content."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise ParseError(f"{name} is not valid JSON")
+
+
+def parse_json(text: str) -> Any:
+    """`JSON.parse(text)`: strict JSON; a BOM, NaN or Infinity is an error as in Node."""
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        # exc.msg and position only: the document may hold secrets.
+        raise ParseError(f"{exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise ParseError("nested too deeply") from None
+
+
+def parse_json5(text: str) -> Any:
+    """Parse JSON5 (comments, trailing commas, unquoted keys) as OpenClaw's config loader does."""
+    import pyjson5
+
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        return pyjson5.decode(text)
+    except pyjson5.Json5Exception as exc:
+        message = exc.args[0] if exc.args else type(exc).__name__
+        raise ParseError(f"JSON5: {message}") from None
+    except (RecursionError, ValueError, TypeError) as exc:
+        raise ParseError(f"JSON5: {type(exc).__name__}") from None
+
+
+def read_text(path: Any, *, limit: int = 64 * 1024 * 1024) -> str:
+    """Read a UTF-8 text file, refusing absurd sizes (a runaway file is a finding, not an OOM)."""
+    with open(path, "rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise ParseError(f"file is larger than {limit // (1024 * 1024)} MB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"not UTF-8 text (byte {exc.start})") from None

@@ -1,0 +1,157 @@
+"""`openclaw-triage check` as a user runs it: a subprocess, its output and exit code."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from openclaw_triage.findings import CODES
+from tests import fakekeys
+from tests.builders import LegacyHome, api_key_profile, token_profile
+
+ROOT = Path(__file__).resolve().parent.parent
+API = fakekeys.api_key("cli")
+
+
+def run_cli(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {"HOME": str(home), "PATH": os.environ.get("PATH", ""), "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "openclaw_triage", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=home,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def healthy(tmp_path: Path) -> Path:
+    LegacyHome(tmp_path).config(
+        {"auth": {"profiles": {"anthropic:default": {"provider": "anthropic", "mode": "api_key"}}}}
+    ).store({"profiles": {"anthropic:default": api_key_profile(API)}})
+    return tmp_path
+
+
+def test_check_healthy_exits_zero(healthy: Path) -> None:
+    proc = run_cli(healthy, "check")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "anthropic:default" in proc.stdout
+    assert API[:8] + "..." + API[-8:] in proc.stdout
+    assert API not in proc.stdout + proc.stderr
+
+
+def test_check_json_contract(healthy: Path) -> None:
+    proc = run_cli(healthy, "check", "--json")
+    data = json.loads(proc.stdout)
+    assert data["schemaVersion"] == 1
+    assert data["openclaw"]["era"] == "json"
+    assert data["openclaw"]["stateDir"] == str(healthy / ".openclaw")
+    assert [p["label"] for p in data["profiles"]] == [f"anthropic:default={API[:8]}...{API[-8:]}"]
+    assert data["order"]["anthropic"]["next"] == "anthropic:default"
+    assert data["summary"]["exitCode"] == proc.returncode == 0
+    assert API not in proc.stdout
+
+
+def test_exit_code_1_on_error_and_2_on_warnings_only(tmp_path: Path) -> None:
+    h = LegacyHome(tmp_path).config({})
+    h.store({"profiles": {"anthropic:default": api_key_profile(API[:50] + " " + API[50:])}})
+    assert run_cli(tmp_path, "check").returncode == 1
+    h.store({"profiles": {"anthropic:default": api_key_profile(API), "anthropic:t": token_profile(API)}})
+    proc = run_cli(tmp_path, "check", "--json")
+    data = json.loads(proc.stdout)
+    assert data["summary"]["errors"] == 0 and data["summary"]["warnings"] > 0
+    assert proc.returncode == 2
+
+
+def test_global_flags_work_before_and_after_the_command(
+    healthy: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    state = str(healthy / ".openclaw")
+    for args in (["--state-dir", state, "check", "--json"], ["check", "--json", "--state-dir", state]):
+        data = json.loads(run_cli(elsewhere, *args).stdout)
+        assert data["openclaw"]["stateDir"] == state
+
+
+def test_bad_profile_name_is_a_usage_error(healthy: Path) -> None:
+    proc = run_cli(healthy, "--profile", "bad.name", "check")
+    assert proc.returncode == 64
+    assert "invalid --profile" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_help_lists_the_commands(healthy: Path) -> None:
+    proc = run_cli(healthy, "--help")
+    assert proc.returncode == 0
+    assert "check" in proc.stdout and "--state-dir" in proc.stdout and "--demo" in proc.stdout
+    proc = run_cli(healthy, "check", "--help")
+    assert "--json" in proc.stdout and "exit codes" in proc.stdout
+
+
+def test_check_never_imports_textual_httpx_or_pydantic(healthy: Path) -> None:
+    code = (
+        "import sys, io, contextlib\n"
+        "from openclaw_triage.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['check', '--json'])\n"
+        "print(sorted(m for m in ('textual', 'httpx', 'pydantic', 'rich') if m in sys.modules))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"HOME": str(healthy), "PATH": "", "PYTHONPATH": str(ROOT)},
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
+def test_missing_install_is_one_clear_error_not_a_traceback(tmp_path: Path) -> None:
+    proc = run_cli(tmp_path, "check")
+    assert proc.returncode == 1
+    assert "No OpenClaw install" in proc.stdout
+    assert "Traceback" not in proc.stderr
+
+
+def test_unreadable_store_is_reported(tmp_path: Path) -> None:
+    # A folder where the file should be: unreadable whoever runs the test (root included).
+    h = LegacyHome(tmp_path).config({})
+    (h.state / "agents" / "main" / "agent" / "auth-profiles.json").mkdir(parents=True)
+    proc = run_cli(tmp_path, "check")
+    assert "not a regular file" in proc.stdout
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+
+
+def test_every_code_is_documented() -> None:
+    """Every finding code the package can emit is in CODES, and docs/findings.md is current."""
+    used: set[str] = set()
+    pattern = re.compile(r"^[a-z]+\.[a-z0-9_]+$")
+    for path in (ROOT / "openclaw_triage").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+                name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+                if (
+                    name in ("add", "StoreIssue")
+                    and isinstance(node.args[0].value, str)
+                    and pattern.match(node.args[0].value)
+                ):
+                    used.add(node.args[0].value)
+    assert used, "the scan found no finding codes"
+    assert used <= set(CODES), sorted(used - set(CODES))
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from gen_findings_doc import render
+
+    assert (ROOT / "docs" / "findings.md").read_text() == render(), "run scripts/gen_findings_doc.py"
