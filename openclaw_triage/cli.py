@@ -8,6 +8,7 @@ modules (Textual, httpx, pydantic) are imported only by the commands that need t
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from collections.abc import Sequence
@@ -65,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument("--json", action="store_true", help="machine-readable output (schema: docs/check-json.md)")
+    check.add_argument(
+        "--json", action="store_true", help="machine-readable output (indented at a terminal, compact when piped)"
+    )
     check.add_argument("--provider", metavar="P", help="only this provider (e.g. anthropic)")
     _add_install_flags(check, suppress=True)
     return parser
@@ -96,8 +99,9 @@ def run_check(args: argparse.Namespace) -> int:
         return 64
     diagnosis = diagnose(install, provider=args.provider)
     if args.json:
-        json.dump(check_json(diagnosis), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        # Indented for people at a terminal; compact (C encoder, ~10x faster) for pipes.
+        pretty = sys.stdout.isatty()
+        sys.stdout.write(json.dumps(check_json(diagnosis), indent=2 if pretty else None, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(check_text(diagnosis, color=use_color(sys.stdout)))
     return diagnosis.exit_code
@@ -116,6 +120,8 @@ def run_app(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # A short-lived command allocating many small objects: the cyclic GC only costs time here.
+    gc.disable()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

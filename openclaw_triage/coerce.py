@@ -9,12 +9,16 @@ OpenClaw would drop becomes a `StoreIssue`, so the diagnosis can say so.
 
 from __future__ import annotations
 
+import functools
 import math
-from typing import Any
 
 from .model import AuthStore, CredentialType, Era, Health, Profile, StoreIssue
 from .refs import coerce_secret_ref
 from .secret import Secret
+
+TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
+if TYPE_CHECKING:
+    from typing import Any
 
 _TYPES = {"api_key", "token", "oauth"}
 _KNOWN_TOP = {"version", "profiles", "order", "lastGood", "usageStats"}
@@ -93,6 +97,7 @@ def _js_number(value: Any) -> float:
     return math.nan
 
 
+@functools.cache
 def normalize_provider(provider: str, era: Era) -> str:
     """`normalizeProviderId` (2026.9: trim + lower; 2026.3 also maps a few aliases)."""
     value = provider.strip().lower()
@@ -199,31 +204,37 @@ def apply_state(store: AuthStore, raw: Any, era: Era) -> None:
 
 
 def coerce_health(stats: dict[str, Any], era: Era) -> Health:
+    """Usage stats: numbers must be finite numbers, reasons known strings (per era)."""
     health = Health()
-    for raw_name, attr in _HEALTH_FIELDS.items():
-        value = stats.get(raw_name)
-        if _is_number(value):
-            setattr(health, attr, float(value))
-    count = stats.get("errorCount")
-    if _is_number(count):
-        health.error_count = int(count)
-    for raw_name, attr in _HEALTH_TEXT.items():
-        value = stats.get(raw_name)
-        if isinstance(value, str) and value.strip():
-            if (
-                era is Era.SQLITE
-                and raw_name in ("cooldownReason", "disabledReason")
-                and value not in FAILURE_REASONS_2026_9
-            ):
-                continue
-            setattr(health, attr, value.strip() if era is Era.SQLITE else value)
-    counts = stats.get("failureCounts")
-    if isinstance(counts, dict):
-        for reason, n in counts.items():
-            if _is_number(n) and n > 0:
-                health.failure_counts[reason] = int(n)
-    known = set(_HEALTH_FIELDS) | set(_HEALTH_TEXT) | {"errorCount", "failureCounts"}
-    health.extra = {k: v for k, v in stats.items() if k not in known}
+    extra: dict[str, Any] = {}
+    for name, value in stats.items():  # only the keys present: most stores hold one or two
+        attr = _HEALTH_FIELDS.get(name)
+        if attr is not None:
+            if type(value) in (int, float) and math.isfinite(value):
+                setattr(health, attr, float(value))
+            continue
+        attr = _HEALTH_TEXT.get(name)
+        if attr is not None:
+            if isinstance(value, str) and value.strip():
+                if (
+                    era is Era.SQLITE
+                    and name in ("cooldownReason", "disabledReason")
+                    and value not in FAILURE_REASONS_2026_9
+                ):
+                    continue
+                setattr(health, attr, value.strip() if era is Era.SQLITE else value)
+            continue
+        if name == "errorCount":
+            if type(value) in (int, float) and math.isfinite(value):
+                health.error_count = int(value)
+        elif name == "failureCounts":
+            if isinstance(value, dict):
+                for reason, n in value.items():
+                    if type(n) in (int, float) and math.isfinite(n) and n > 0:
+                        health.failure_counts[reason] = int(n)
+        else:
+            extra[name] = value
+    health.extra = extra
     return health
 
 

@@ -13,7 +13,6 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlparse
 
 from . import fixes
@@ -27,6 +26,10 @@ from .model import AgentAuth, AuthStore, Era, Install, Profile
 from .order import Eligibility, OrderResult, eligibility, resolve_order, token_expiry_state, unusable_until
 from .refs import Resolution, coerce_secret_ref, resolve_ref
 from .secret import Secret
+
+TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
+if TYPE_CHECKING:
+    from typing import Any
 
 ANTHROPIC_HOST = "api.anthropic.com"
 DEFAULT_MODEL = {Era.JSON: "anthropic/claude-opus-4-6", Era.SQLITE: "openai/gpt-6-astra"}
@@ -64,9 +67,9 @@ class ProfileReport:
     health_until: float | None
     health_reason: str | None
     eligibility: Eligibility
+    secret: Secret | None = field(default=None, repr=False)  # what a request would carry
     shares_with: list[str] = field(default_factory=list)
     broken: bool = False  # has an error-level problem: never a good first choice
-    fingerprint: str | None = None
 
 
 @dataclass(slots=True)
@@ -100,6 +103,7 @@ class _Collector:
         self.items: list[Finding] = []
         self.agent = agent
         self.now = now_ms
+        self.errors_by_subject: dict[str, set[str]] = {}
 
     def add(
         self,
@@ -112,6 +116,8 @@ class _Collector:
         **details: Any,
     ) -> None:
         self.items.append(Finding(code, severity, subject, message, fix, action, self.agent, details))
+        if severity is Severity.ERROR:
+            self.errors_by_subject.setdefault(subject, set()).add(code)
 
 
 def _provider_of(model_ref: str | None) -> str | None:
@@ -136,7 +142,7 @@ def _effective_secret(
     """The secret a request would carry: inline value first (2026.3 resolves an inline `${VAR}`)."""
     if profile.secret is not None and js_trim(profile.secret.get_secret_value()):
         value = profile.secret.get_secret_value()
-        if era is Era.JSON:
+        if era is Era.JSON and "$" in value:
             inline_ref = coerce_secret_ref(js_trim(value), era)
             if inline_ref is not None:
                 resolution = resolve_ref(inline_ref, env, config)
@@ -152,7 +158,7 @@ def _effective_secret(
 
 def _health(store: AuthStore, profile: Profile, now_ms: float, era: Era) -> tuple[str, float | None, str | None]:
     health = store.usage.get(profile.id)
-    if health is None or profile.provider.strip().lower() in ("openrouter", "kilocode"):
+    if health is None or normalize_provider(profile.provider, era) in ("openrouter", "kilocode"):
         return "ok", None, None
     until = unusable_until(health, era)
     if not until or now_ms >= until:
@@ -197,15 +203,15 @@ def diagnose(install: Install, *, provider: str | None = None, now_ms: float | N
         reports.append(report)
         if provider and normalize_provider(profile.provider, era) not in providers:
             continue
-        secret, _, _ = _effective_secret(profile, env, config, era)
-        if secret is not None and js_trim(secret.get_secret_value()):
-            by_secret.setdefault(js_trim(secret.get_secret_value()), []).append(report)
+        if report.secret is not None and js_trim(report.secret.get_secret_value()):
+            by_secret.setdefault(js_trim(report.secret.get_secret_value()), []).append(report)
     groups = [g for g in by_secret.values() if len(g) > 1]
     for group in groups:
         ids = [r.profile.id for r in group]
         for r in group:
             r.shares_with = [i for i in ids if i != r.profile.id]
 
+    verdicts = {r.profile.id: r.eligibility for r in reports}
     orders: dict[str, OrderResult] = {}
     for prov in providers:
         orders[prov] = resolve_order(
@@ -217,6 +223,9 @@ def diagnose(install: Install, *, provider: str | None = None, now_ms: float | N
             stored_origin=agent.order_origin.get(prov),
             for_model=for_model if _provider_of(primary) == prov else None,
             env=env,
+            known={
+                pid: v for pid, v in verdicts.items() if normalize_provider(store.profiles[pid].provider, era) == prov
+            },
         )
     reachable = {pid for result in orders.values() for pid in result.effective}
     for report in reports:
@@ -249,12 +258,12 @@ def _profile_report(
     secret, source, resolution = _effective_secret(profile, env, config, era)
     info = classify(secret.get_secret_value()) if secret is not None else None
     stored_value = profile.secret.get_secret_value() if profile.secret is not None else None
-    masked = mask(stored_value, era=era.value) if stored_value and js_trim(stored_value) else None
+    masked = mask(stored_value, era=era) if stored_value and js_trim(stored_value) else None
     state, until, reason = _health(store, profile, now, era)
     verdict = eligibility(store, config, profile.provider, profile.id, now, era)
     report = ProfileReport(
         profile=profile,
-        label=profile_label(store, profile, config, now, era),
+        label=profile_label(store, profile, config, now, era, masked=masked),
         masked=masked,
         secret_source=source,
         info=info,
@@ -263,7 +272,7 @@ def _profile_report(
         health_until=until,
         health_reason=reason,
         eligibility=verdict,
-        fingerprint=secret.fingerprint() if secret is not None else None,
+        secret=secret,
     )
     return report
 
@@ -275,6 +284,26 @@ def _key_fix(install: Install, report: ProfileReport, agent_flag: str | None) ->
     return fixes.enter_api_key(install.era, profile.id, profile.provider, agent_flag)
 
 
+_MATCHING_KIND = {"api_key": KeyKind.API_KEY, "token": KeyKind.OAUTH_TOKEN}
+
+
+def _plainly_fine(report: ProfileReport, is_anthropic: bool) -> bool:
+    """The common case, decided fast: a well-formed key of the profile's own kind, usable and healthy."""
+    info = report.info
+    return (
+        info is not None
+        and not info.problems
+        and report.ref_status is None
+        and report.eligibility.eligible
+        and report.health_state == "ok"
+        and (
+            info.kind is _MATCHING_KIND.get(report.profile.type)
+            if is_anthropic
+            else info.kind is KeyKind.OTHER_PROVIDER
+        )
+    )
+
+
 def _check_profile(
     report: ProfileReport, install: Install, out: _Collector, agent_flag: str | None, *, reachable: bool = True
 ) -> None:
@@ -283,6 +312,9 @@ def _check_profile(
     pid = profile.id
     provider = normalize_provider(profile.provider, era)
     is_anthropic = provider == "anthropic"
+    if _plainly_fine(report, is_anthropic):
+        _check_token(report, install, out)
+        return
     where = (
         f" (from {report.profile.ref.label() if report.profile.ref else 'its ${VAR}'})"
         if report.secret_source == "ref"
@@ -304,12 +336,12 @@ def _check_profile(
     if report.eligibility.reason in ("mode_mismatch", "provider_mismatch"):
         cfg_entry = get_path(install.config.data, "auth.profiles", {}).get(pid, {})
         what = (
-            f"type is {profile.type.value} but the config's auth.profiles says mode {cfg_entry.get('mode')!r}"
+            f"type is {profile.type} but the config's auth.profiles says mode {cfg_entry.get('mode')!r}"
             if report.eligibility.reason == "mode_mismatch"
             else f"provider is {profile.provider!r} but the config's auth.profiles says {cfg_entry.get('provider')!r}"
         )
         field_name = "mode" if report.eligibility.reason == "mode_mismatch" else "provider"
-        value = profile.type.value if field_name == "mode" else profile.provider
+        value = profile.type if field_name == "mode" else profile.provider
         out.add(
             f"profile.{report.eligibility.reason}",
             Severity.WARNING,
@@ -319,7 +351,7 @@ def _check_profile(
         )
 
     if report.info is None:
-        if report.ref_status is None and profile.type.value != "oauth":
+        if report.ref_status is None and profile.type != "oauth":
             out.add(
                 "key.missing",
                 Severity.WARNING,
@@ -410,7 +442,7 @@ def _check_profile(
             _key_fix(install, report, agent_flag),
         )
 
-    if is_anthropic and kind is KeyKind.OAUTH_TOKEN and profile.type.value == "api_key":
+    if is_anthropic and kind is KeyKind.OAUTH_TOKEN and profile.type == "api_key":
         out.add(
             "key.token_in_api_key_profile",
             Severity.WARNING if reachable else Severity.INFO,
@@ -420,7 +452,7 @@ def _check_profile(
             "API key, and subscription tokens can be refused for third-party use.",
             f"Store it as a token profile: {fixes.enter_token(era, None, profile.provider, agent_flag)}; or replace it with a Console API key: {_key_fix(install, report, agent_flag).replace('token', 'key')}",
         )
-    if is_anthropic and kind is KeyKind.API_KEY and profile.type.value == "token":
+    if is_anthropic and kind is KeyKind.API_KEY and profile.type == "token":
         out.add(
             "key.api_key_in_token_profile",
             Severity.WARNING if reachable else Severity.INFO,
@@ -463,9 +495,7 @@ def _check_profile(
             text,
             _key_fix(install, report, agent_flag) + ". Copy it with the Console's copy button; never edit it.",
         )
-    report.broken = any(
-        f.subject == pid and f.severity is Severity.ERROR and f.code.startswith(("key.", "ref.")) for f in out.items
-    )
+    report.broken = any(code.startswith(("key.", "ref.")) for code in out.errors_by_subject.get(pid, ()))
     _check_token(report, install, out)
     _check_health(report, install, out)
 
@@ -495,12 +525,12 @@ def _problem_message(pid: str, info: KeyInfo, problems: list[Problem], where: st
 
 def _check_token(report: ProfileReport, install: Install, out: _Collector) -> None:
     profile = report.profile
-    if profile.type.value not in ("token", "oauth") or profile.expires is None:
+    if profile.type not in ("token", "oauth") or profile.expires is None:
         return
     era = install.era
     state = token_expiry_state(profile.expires, out.now, era)
     pid = profile.id
-    if state == "expired" and profile.type.value == "token":
+    if state == "expired" and profile.type == "token":
         out.add(
             "token.expired",
             Severity.WARNING,
@@ -561,10 +591,10 @@ def _duplicate_finding(
     agent_flag: str | None,
 ) -> None:
     ids = [r.profile.id for r in group]
-    types = sorted({r.profile.type.value for r in group})
+    types = sorted({r.profile.type for r in group})
     masked = group[0].masked or "the same value"
     keep = next(
-        (r for r in group if r.profile.type.value == "api_key" and r.info and r.info.kind is KeyKind.API_KEY), group[0]
+        (r for r in group if r.profile.type == "api_key" and r.info and r.info.kind is KeyKind.API_KEY), group[0]
     )
     drop = [i for i in ids if i != keep.profile.id]
     provider = normalize_provider(keep.profile.provider, install.era)
@@ -678,14 +708,14 @@ def _check_order(
         first = by_id.get(result.effective[0])
         if first is not None and first.broken:
             good = [pid for pid in result.effective[1:] if pid in by_id and not by_id[pid].broken]
+            effective = set(result.effective)
             good += [
                 r.profile.id
                 for r in reports
-                if r.profile.id not in result.effective
+                if r.profile.id not in effective
                 and normalize_provider(r.profile.provider, era) == provider
                 and not r.broken
                 and r.eligibility.eligible
-                and r.profile.id not in good
             ]
             if good:
                 new_order = [good[0], *[pid for pid in result.effective if pid != good[0]]]
@@ -958,7 +988,7 @@ def _check_env(install: Install, store: AuthStore, providers_in_use: list[str], 
                 "auth.env_shadowed",
                 Severity.INFO,
                 name,
-                f"{name} is set ({mask(value, era=install.era.value)}) but stored anthropic profiles win, so it is not used for requests.",
+                f"{name} is set ({mask(value, era=install.era)}) but stored anthropic profiles win, so it is not used for requests.",
             )
         info = classify(value)
         if not info.ok and info.kind is not KeyKind.EMPTY:
@@ -984,9 +1014,6 @@ def _check_logs(install: Install, reports: list[ProfileReport], out: _Collector)
         return
     found = _SECRET_IN_TEXT.findall(text)
     known = {r.profile.secret.get_secret_value().strip() for r in reports if r.profile.secret is not None}
-    for line in text.splitlines():
-        if any(k and k in line for k in known) and not found:
-            found.append("known")
     if found:
         current = sum(1 for f in set(found) if f in known)
         out.add(

@@ -16,10 +16,10 @@ from . import locate
 from .config import load_config
 from .dotenv import parse_dotenv
 from .jsonio import ParseError, read_text
+from .locate import AGENT_DB, STATE_DB, STORE_FILE
 from .model import AgentAuth, AuthStore, CliInfo, EnvVar, Era, Install, StoreIssue
 from .secret import Secret
-from .store_json import STORE_FILE, load_agent_store, merge_stores
-from .store_sqlite import AGENT_DB, STATE_DB, load_agent_db_store, load_state_db_store, merge_layers, read_ownership
+from .store_json import load_agent_store, merge_stores
 from .version import detect_cli, era_for_version
 
 
@@ -129,6 +129,8 @@ def _agent_auth_json(
 
 
 def _agent_auth_sqlite(entry: locate.AgentEntry, shared: AuthStore, shared_path: Path, is_default: bool) -> AgentAuth:
+    from .store_sqlite import load_agent_db_store, merge_layers
+
     local_path = entry.agent_dir / AGENT_DB
     if os.path.abspath(local_path) == os.path.abspath(shared_path):
         effective, origin = merge_layers(
@@ -198,6 +200,8 @@ def inspect_install(options: locate.Options | None = None, env: Mapping[str, str
         for entry in entries:
             agents.append(_agent_auth_json(entry, main_dir, oauth_dir, entry.id == default_id, cache))
     else:
+        from .store_sqlite import load_agent_db_store, load_state_db_store, read_ownership
+
         ownership, own_issues = read_ownership(paths.state_dir)
         if ownership.location == "state-db":
             shared = load_state_db_store(paths.state_dir)

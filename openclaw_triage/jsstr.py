@@ -7,6 +7,10 @@ lengths must match what `openclaw models status` prints, so we reproduce both he
 
 from __future__ import annotations
 
+import re
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
 # ECMAScript WhiteSpace + LineTerminator (what String.prototype.trim removes).
 JS_WHITESPACE = frozenset(
     "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
@@ -16,6 +20,8 @@ JS_WHITESPACE = frozenset(
 
 def js_trim(value: str) -> str:
     """`value.trim()` as Node.js does it."""
+    if not value or (value[0] not in JS_WHITESPACE and value[-1] not in JS_WHITESPACE):
+        return value
     start, end = 0, len(value)
     while start < end and value[start] in JS_WHITESPACE:
         start += 1
@@ -26,7 +32,9 @@ def js_trim(value: str) -> str:
 
 def utf16_len(value: str) -> int:
     """`value.length` in JavaScript: astral characters count twice."""
-    return len(value) + sum(1 for ch in value if ord(ch) > 0xFFFF)
+    if value.isascii():
+        return len(value)
+    return len(value) + len(_ASTRAL.findall(value))
 
 
 def _utf16_units(value: str) -> list[str]:
@@ -53,7 +61,7 @@ def utf16_slice(value: str, start: int, end: int | None = None, *, safe: bool = 
     With ``safe`` (OpenClaw 2026.9's `sliceUtf16Safe`) a cut never splits a surrogate pair:
     the half pair at either edge is dropped.
     """
-    if all(ord(ch) <= 0xFFFF for ch in value):
+    if value.isascii() or _ASTRAL.search(value) is None:
         return value[start:end]
     units = _utf16_units(value)
     n = len(units)

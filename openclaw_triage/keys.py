@@ -15,6 +15,7 @@ the paste flow hands straight to the writer.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -32,7 +33,6 @@ ADMIN_KEY_PREFIX = "sk-ant-admin01-"
 ADMIN_KEY_LENGTH = 110
 BEARER_MARKER = "sk-ant-oat"  # OpenClaw sends any secret containing this as `Bearer`
 
-_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 _SMART_QUOTES = frozenset("\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a")
 _QUOTES = frozenset("\"'`")
@@ -77,48 +77,57 @@ class OtherProvider:
     """A provider whose keys people paste into Anthropic slots by mistake."""
 
     name: str
-    pattern: re.Pattern[str]
+    pattern: str  # a regex, compiled on first use (check's start-up budget is tight)
     belongs: str  # where such a key belongs in OpenClaw
+
+    def matches(self, value: str) -> bool:
+        return _compiled(self.pattern).search(value) is not None
 
 
 # Most specific first: `sk-or-`/`sk-proj-` must win over the bare OpenAI-compatible `sk-`.
 OTHER_PROVIDERS: tuple[OtherProvider, ...] = (
-    OtherProvider("OpenRouter", re.compile(r"^(sk-or-v1-|sk-or-)"), "openrouter/… models with OPENROUTER_API_KEY"),
+    OtherProvider("OpenRouter", r"^(sk-or-v1-|sk-or-)", "openrouter/… models with OPENROUTER_API_KEY"),
     OtherProvider(
         "OpenAI",
-        re.compile(r"^(sk-proj-|sk-svcacct-|sk-admin-|sk-None-)|T3BlbkFJ"),
+        r"^(sk-proj-|sk-svcacct-|sk-admin-|sk-None-)|T3BlbkFJ",
         "openai/… models with OPENAI_API_KEY",
     ),
-    OtherProvider("Google Gemini", re.compile(r"^AIza[0-9A-Za-z_-]{20,}"), "google/… models with GEMINI_API_KEY"),
-    OtherProvider("xAI", re.compile(r"^xai-"), "xai/… models with XAI_API_KEY"),
-    OtherProvider("Groq", re.compile(r"^gsk_"), "groq/… models with GROQ_API_KEY"),
-    OtherProvider("Perplexity", re.compile(r"^pplx-"), "perplexity/… models with PERPLEXITY_API_KEY"),
-    OtherProvider("Hugging Face", re.compile(r"^hf_"), "huggingface/… models with HF_TOKEN"),
-    OtherProvider("Replicate", re.compile(r"^r8_"), "replicate with REPLICATE_API_TOKEN"),
-    OtherProvider("Fireworks", re.compile(r"^fw_"), "fireworks/… models with FIREWORKS_API_KEY"),
-    OtherProvider("NVIDIA", re.compile(r"^nvapi-"), "nvidia/… models with NVIDIA_API_KEY"),
-    OtherProvider("Cerebras", re.compile(r"^csk-"), "cerebras/… models with CEREBRAS_API_KEY"),
-    OtherProvider("GitHub", re.compile(r"^(ghp_|gho_|ghu_|ghs_|github_pat_)"), "GitHub Copilot sign-in, not Anthropic"),
-    OtherProvider("Slack", re.compile(r"^xox[abpr]-"), "a Slack channel's config, not model auth"),
+    OtherProvider("Google Gemini", r"^AIza[0-9A-Za-z_-]{20,}", "google/… models with GEMINI_API_KEY"),
+    OtherProvider("xAI", r"^xai-", "xai/… models with XAI_API_KEY"),
+    OtherProvider("Groq", r"^gsk_", "groq/… models with GROQ_API_KEY"),
+    OtherProvider("Perplexity", r"^pplx-", "perplexity/… models with PERPLEXITY_API_KEY"),
+    OtherProvider("Hugging Face", r"^hf_", "huggingface/… models with HF_TOKEN"),
+    OtherProvider("Replicate", r"^r8_", "replicate with REPLICATE_API_TOKEN"),
+    OtherProvider("Fireworks", r"^fw_", "fireworks/… models with FIREWORKS_API_KEY"),
+    OtherProvider("NVIDIA", r"^nvapi-", "nvidia/… models with NVIDIA_API_KEY"),
+    OtherProvider("Cerebras", r"^csk-", "cerebras/… models with CEREBRAS_API_KEY"),
+    OtherProvider("GitHub", r"^(ghp_|gho_|ghu_|ghs_|github_pat_)", "GitHub Copilot sign-in, not Anthropic"),
+    OtherProvider("Slack", r"^xox[abpr]-", "a Slack channel's config, not model auth"),
     OtherProvider(
         "an OpenAI-compatible provider (DeepSeek, Moonshot, …)",
-        re.compile(r"^sk-(?!ant-)[A-Za-z0-9]{20,}$"),
+        r"^sk-(?!ant-)[A-Za-z0-9]{20,}$",
         "that provider's own models",
     ),
 )
 
 # Strings that stand in for a key rather than being one.
 _PLACEHOLDER_PATTERNS = (
-    re.compile(r"^__OPENCLAW_REDACTED__$"),
-    re.compile(r"^\$\{?[A-Z][A-Z0-9_]*\}?$"),  # an env template nobody substituted
-    re.compile(r"^<[^<>]*>$"),
-    re.compile(r"(?i)^(your[-_ ]?)?(anthropic[-_ ]?)?(api[-_ ]?)?(key|token)([-_ ]?here)?$"),
-    re.compile(
-        r"(?i)^(changeme|change[-_ ]me|replace[-_ ]?me|todo|placeholder|dummy|test|none|null|undefined|xxx+|\*+)$"
-    ),
-    re.compile(r"(?i)^sk-ant-(api03-|oat01-)?(x{3,}|\.{3}|…|your.*|\*+)$"),
-    re.compile(r"(?i)^(secretref-env:|__env__:)[A-Z][A-Z0-9_]*$"),  # retired OpenClaw markers
+    r"^__OPENCLAW_REDACTED__$",
+    r"^\$\{?[A-Z][A-Z0-9_]*\}?$",  # an env template nobody substituted
+    r"^<[^<>]*>$",
+    r"(?i:^(your[-_ ]?)?(anthropic[-_ ]?)?(api[-_ ]?)?(key|token)([-_ ]?here)?$)",
+    r"(?i:^(changeme|change[-_ ]me|replace[-_ ]?me|todo|placeholder|dummy|test|none|null|undefined|xxx+|\*+)$)",
+    r"(?i:^sk-ant-(api03-|oat01-)?(x{3,}|\.{3}|…|your.*|\*+)$)",
+    r"(?i:^(secretref-env:|__env__:)[A-Z][A-Z0-9_]*$)",  # retired OpenClaw markers
 )
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+_PLACEHOLDER = "|".join(f"(?:{p})" for p in _PLACEHOLDER_PATTERNS)
 
 
 class Problem(StrEnum):
@@ -215,7 +224,8 @@ def _expected_shape(core: str) -> tuple[KeyKind, int | None]:
 
 
 def _is_placeholder(core: str) -> bool:
-    return any(p.search(core) for p in _PLACEHOLDER_PATTERNS)
+    # Every pattern is anchored at the start: `match`, not `search`, keeps this O(1) per key.
+    return _compiled(_PLACEHOLDER).match(core) is not None
 
 
 def _looks_masked(core: str) -> bool:
@@ -226,6 +236,27 @@ def classify(value: str | None) -> KeyInfo:
     """Name what `value` looks like and list everything wrong with it."""
     if value is None or value == "":
         return KeyInfo(KeyKind.EMPTY)
+    if len(value) < 512:
+        return _classify_cached(value)
+    return _classify(value)
+
+
+_WELL_FORMED = {
+    KeyKind.API_KEY: r"sk-ant-api03-[A-Za-z0-9_-]{93}AA",
+    KeyKind.OAUTH_TOKEN: r"sk-ant-oat01-[A-Za-z0-9_-]{67,}",
+}
+
+
+@functools.lru_cache(maxsize=4096)
+def _classify_cached(value: str) -> KeyInfo:
+    # The common case first: a well-formed key needs no further inspection.
+    for kind, pattern in _WELL_FORMED.items():
+        if _compiled(pattern).fullmatch(value):
+            return KeyInfo(kind, (), length=len(value), sends_bearer=BEARER_MARKER in value)
+    return _classify(value)
+
+
+def _classify(value: str) -> KeyInfo:
     problems: list[Problem] = []
     raw = value
     sends_bearer = BEARER_MARKER in raw
@@ -238,32 +269,30 @@ def classify(value: str | None) -> KeyInfo:
     core, quoted = _strip_quotes(trimmed)
     if quoted:
         problems.append(Problem.SURROUNDING_QUOTES)
-    if core[:1] in _SMART_QUOTES or core[-1:] in _SMART_QUOTES or any(c in _SMART_QUOTES for c in core):
+    if not _SMART_QUOTES.isdisjoint(core):
         problems.append(Problem.SMART_QUOTES)
         core = "".join(c for c in core if c not in _SMART_QUOTES)
     if core.lower().startswith("bearer "):
         problems.append(Problem.BEARER_PREFIX)
         core = js_trim(core[7:])
-    env_match = re.match(r"^(export\s+)?[A-Z][A-Z0-9_]*=", core)
+    env_match = _compiled(r"^(export\s+)?[A-Z][A-Z0-9_]*=").match(core)
     if env_match:
         problems.append(Problem.ENV_ASSIGNMENT)
         core = _strip_quotes(core[env_match.end() :])[0]
-    if any(c in _ZERO_WIDTH for c in core):
-        problems.append(Problem.ZERO_WIDTH)
-        core = "".join(c for c in core if c not in _ZERO_WIDTH)
-    if any(c in "\r\n\u2028\u2029" for c in core):
-        problems.append(Problem.LINE_BREAK)
-    if any(
-        c in " \t\u00a0"
-        or (c in "\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000")
-        for c in core
-    ):
-        problems.append(Problem.INNER_WHITESPACE)
-    if any((ord(c) < 32 and c not in "\t\r\n") or 127 <= ord(c) < 160 for c in core):
-        problems.append(Problem.CONTROL_CHARS)
-
-    # What is left once every visible separator is gone: judge its shape.
-    compact = "".join(c for c in core if not c.isspace() and ord(c) >= 32 and not 127 <= ord(c) < 160)
+    if _compiled(r"[A-Za-z0-9_-]*").fullmatch(core):
+        compact = core  # the common case: nothing but key characters, nothing to inspect
+    else:
+        if not _ZERO_WIDTH.isdisjoint(core):
+            problems.append(Problem.ZERO_WIDTH)
+            core = "".join(c for c in core if c not in _ZERO_WIDTH)
+        if _compiled("[\r\n\u2028\u2029]").search(core):
+            problems.append(Problem.LINE_BREAK)
+        if _compiled("[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]").search(core):
+            problems.append(Problem.INNER_WHITESPACE)
+        if _compiled("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]").search(core):
+            problems.append(Problem.CONTROL_CHARS)
+        # What is left once every visible separator is gone: judge its shape.
+        compact = "".join(c for c in core if not c.isspace() and ord(c) >= 32 and not 127 <= ord(c) < 160)
     length = utf16_len(raw)
 
     if _is_placeholder(compact):
@@ -274,7 +303,7 @@ def classify(value: str | None) -> KeyInfo:
     kind, expected = _expected_shape(compact)
     if kind is KeyKind.UNKNOWN:
         for other in OTHER_PROVIDERS:
-            if other.pattern.search(compact):
+            if other.matches(compact):
                 return KeyInfo(
                     KeyKind.OTHER_PROVIDER,
                     tuple(problems),
@@ -288,7 +317,7 @@ def classify(value: str | None) -> KeyInfo:
     if "#" in compact:
         problems.append(Problem.FRAGMENT)
     body = compact.split("#", 1)[0]
-    if not _BASE64URL.fullmatch(body):
+    if not _compiled(r"[A-Za-z0-9_-]+").fullmatch(body):
         problems.append(Problem.BAD_CHARACTERS)
     compact_len = utf16_len(compact)
     if kind is KeyKind.API_KEY or kind is KeyKind.ADMIN_KEY:
@@ -374,10 +403,10 @@ def sanitize(raw: str) -> SanitizeResult:
 
 
 def _strip_control(value: str) -> str:
-    return "".join(c for c in value if not (ord(c) <= 31 or 127 <= ord(c) <= 159))
+    return _compiled("[\x00-\x1f\x7f-\x9f]").sub("", value)
 
 
-def mask(value: str | None, *, era: str = "sqlite") -> str:
+def mask(value: str | None, *, era: str = "sqlite") -> str:  # `era` may be an `Era` (a str enum)
     """Mask a secret as OpenClaw's `maskApiKey` does (`sk-ant-a...5o4gvyAA`).
 
     2026.3 (era "json") trims and slices UTF-16 units; 2026.9 (era "sqlite") first drops

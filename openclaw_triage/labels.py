@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
 
 from .jsstr import js_trim
 from .keys import mask
 from .model import AuthStore, Era, Profile
 from .order import unusable_until
+
+TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
+if TYPE_CHECKING:
+    from typing import Any
 
 _MARKERS_2026_3 = frozenset(
     {
@@ -81,7 +84,7 @@ def format_remaining_short(ms: float | None) -> str:
 def secret_display(value: str, era: Era) -> str:
     """A stored value as models status shows it: `marker(x)` or the mask."""
     text = js_trim(value)
-    return f"marker({text})" if is_marker(text, era) else mask(text, era=era.value)
+    return f"marker({text})" if is_marker(text, era) else mask(text, era=era)
 
 
 def _raw_ref_label(raw: Any) -> str:
@@ -131,10 +134,12 @@ def display_label(profile: Profile, config: Mapping[str, Any], era: Era) -> str:
     return profile.id
 
 
-def profile_label(store: AuthStore, profile: Profile, config: Mapping[str, Any], now_ms: float, era: Era) -> str:
-    """The whole `id=...` label of one profile."""
+def profile_label(
+    store: AuthStore, profile: Profile, config: Mapping[str, Any], now_ms: float, era: Era, *, masked: str | None = None
+) -> str:
+    """The whole `id=...` label of one profile (`masked`: the stored value's mask, if known)."""
     suffix = unusable_suffix(store, profile, now_ms, era)
-    kind = profile.type.value
+    kind = profile.type
     if kind == "oauth":
         shown = display_label(profile, config, era)
         if shown == profile.id:
@@ -147,7 +152,7 @@ def profile_label(store: AuthStore, profile: Profile, config: Mapping[str, Any],
     prefix = "token:" if kind == "token" else ""
     value = js_trim(profile.secret.get_secret_value()) if profile.secret is not None else ""
     if value:
-        body = secret_display(value, era)
+        body = masked if masked is not None and not is_marker(value, era) else secret_display(value, era)
     elif profile.ref is not None:
         body = f"ref({profile.ref.source}:{profile.ref.id})"
     elif era is Era.JSON and profile.extra.get("keyRef" if kind == "api_key" else "tokenRef"):

@@ -13,9 +13,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .model import Era
+
+TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
+if TYPE_CHECKING:
+    from typing import Any
 
 PROFILE_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$", re.IGNORECASE)
 _AGENT_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$", re.IGNORECASE)
@@ -24,6 +27,10 @@ _CONFIG_NAMES_CURRENT = ("openclaw.json", "clawdbot.json")
 _STATE_DIRS_LEGACY = (".clawdbot", ".moldbot", ".moltbot")
 _STATE_DIRS_CURRENT = (".clawdbot",)
 DEFAULT_AGENT_ID = "main"
+# Store files, by era.
+STORE_FILE = "auth-profiles.json"  # 2026.3
+STATE_DB = Path("state") / "openclaw.sqlite"  # 2026.9 shared state
+AGENT_DB = "openclaw-agent.sqlite"  # 2026.9 per agent
 
 
 class LocateError(Exception):

@@ -13,12 +13,15 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from .coerce import normalize_provider
 from .jsstr import js_trim
 from .model import AuthStore, Era, Health, Profile
 from .refs import coerce_secret_ref
+
+TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
+if TYPE_CHECKING:
+    from typing import Any
 
 _COOLDOWN_EXEMPT = frozenset({"openrouter", "kilocode"})
 _MODEL_SCOPED = frozenset({"rate_limit", "timeout", "model_not_found"})
@@ -66,7 +69,7 @@ def _has_string(secret: Any) -> bool:
 
 def credential_eligibility(profile: Profile, now_ms: float, era: Era) -> Eligibility:
     """`evaluateStoredCredentialEligibility` (refs count as present; they are not resolved)."""
-    if profile.type.value == "api_key":
+    if profile.type == "api_key":
         if era is Era.SQLITE and profile.secret is not None:
             text = js_trim(profile.secret.get_secret_value())
             if re.match(r"^openclaw\s+onboard(?:\s+.*)?\s+--auth-choice(?:\s|=|$)", text, re.IGNORECASE):
@@ -74,7 +77,7 @@ def credential_eligibility(profile: Profile, now_ms: float, era: Era) -> Eligibi
         if not _has_string(profile.secret) and profile.ref is None:
             return Eligibility(False, "missing_credential")
         return Eligibility(True, "ok")
-    if profile.type.value == "token":
+    if profile.type == "token":
         if not _has_string(profile.secret) and profile.ref is None:
             return Eligibility(False, "missing_credential")
         state = token_expiry_state(profile.expires, now_ms, era)
@@ -102,7 +105,7 @@ def eligibility(
         if not isinstance(cfg_provider, str) or normalize_provider(cfg_provider, era) != key:
             return Eligibility(False, "provider_mismatch")
         mode = cfg_profile.get("mode")
-        if mode != profile.type.value and not (mode == "oauth" and profile.type.value == "token"):
+        if mode != profile.type and not (mode == "oauth" and profile.type == "token"):
             return Eligibility(False, "mode_mismatch")
     return credential_eligibility(profile, now_ms, era)
 
@@ -126,7 +129,9 @@ def _find_provider_value(mapping: Any, provider: str, era: Era) -> Any:
 
 def unusable_until(health: Health | None, era: Era, for_model: str | None = None) -> float | None:
     """`resolveProfileUnusableUntil`; 2026.9 adds blocked windows and per-model cooldowns."""
-    if health is None:
+    if health is None or (
+        health.cooldown_until is None and health.disabled_until is None and health.blocked_until is None
+    ):
         return None
     if era is Era.JSON:
         values = [v for v in (health.cooldown_until, health.disabled_until) if v is not None and v > 0]
@@ -145,11 +150,13 @@ def unusable_until(health: Health | None, era: Era, for_model: str | None = None
 
 def in_cooldown(store: AuthStore, profile_id: str, now_ms: float, era: Era, for_model: str | None = None) -> bool:
     """`isProfileInCooldown`: openrouter and kilocode never cool down."""
+    health = store.usage.get(profile_id)
+    if health is None or (
+        health.cooldown_until is None and health.disabled_until is None and health.blocked_until is None
+    ):
+        return False
     profile = store.profiles.get(profile_id)
     if profile is not None and normalize_provider(profile.provider, era) in _COOLDOWN_EXEMPT:
-        return False
-    health = store.usage.get(profile_id)
-    if health is None:
         return False
     if era is Era.SQLITE and for_model:
         scoped_elsewhere = (
@@ -201,6 +208,7 @@ def resolve_order(
     stored_origin: str | None = None,
     for_model: str | None = None,
     env: Mapping[str, str] | None = None,
+    known: Mapping[str, Eligibility] | None = None,
 ) -> OrderResult:
     """Reproduce OpenClaw's choice for `provider`, recording every decision."""
     key = normalize_provider(provider, era)
@@ -247,7 +255,8 @@ def resolve_order(
     else:
         steps.append(f"No explicit order and no auth.profiles entries; candidates are all stored {key} profiles.")
     if explicit is not None:
-        result.not_in_order = [pid for pid in store_ids if pid not in explicit]
+        explicit_set = set(explicit)
+        result.not_in_order = [pid for pid in store_ids if pid not in explicit_set]
         result.missing_from_store = [pid for pid in explicit if pid not in store.profiles]
     if not base:
         steps.append("There are no candidates at all.")
@@ -255,7 +264,8 @@ def resolve_order(
         return result
 
     def check(pid: str) -> Eligibility:
-        return eligibility(store, config, provider, pid, now_ms, era)
+        verdict = known.get(pid) if known is not None else None
+        return verdict if verdict is not None else eligibility(store, config, provider, pid, now_ms, era)
 
     filtered = []
     for pid in base:
@@ -284,32 +294,30 @@ def resolve_order(
         return value if value is not None else now_ms
 
     explicit_path = bool(explicit) and (era is Era.JSON or not result.fell_back_to_store)
-    available = [pid for pid in deduped if not in_cooldown(store, pid, now_ms, era, for_model)]
-    cooling = [pid for pid in deduped if pid not in available]
+    cooled = {pid for pid in deduped if in_cooldown(store, pid, now_ms, era, for_model)}
+    available = [pid for pid in deduped if pid not in cooled]
+    cooling = [pid for pid in deduped if pid in cooled]
     for pid in cooling:
         result.cooled[pid] = until(pid)
     cooling.sort(key=until)
     if explicit_path:
         ordered = available + cooling
+        position = {pid: i for i, pid in reversed(list(enumerate(explicit)))}
         for i, pid in enumerate(available):
             where = "the stored override" if explicit_from == "store" else "the config's auth.order"
             result.reasons[pid] = (
-                f"position {explicit.index(pid) + 1} in {where}" if pid in explicit else f"kept from {where}"
+                f"position {position[pid] + 1} in {where}" if pid in position else f"kept from {where}"
             )
             if i == 0:
                 result.reasons[pid] = "first usable profile in " + where
     else:
 
         def type_score(pid: str) -> int:
-            return {"oauth": 0, "token": 1, "api_key": 2}.get(store.profiles[pid].type.value, 3)
+            return {"oauth": 0, "token": 1, "api_key": 2}.get(store.profiles[pid].type, 3)
 
         def expiry_score(pid: str) -> int:
             p = store.profiles[pid]
-            if (
-                era is Era.SQLITE
-                and p.type.value == "oauth"
-                and token_expiry_state(p.expires, now_ms, era) == "expired"
-            ):
+            if era is Era.SQLITE and p.type == "oauth" and token_expiry_state(p.expires, now_ms, era) == "expired":
                 return 1
             return 0
 
@@ -324,7 +332,7 @@ def resolve_order(
                 "Without an explicit order OpenClaw sorts by type (OAuth, then token, then API key), then least recently used first."
             )
         for pid in available:
-            kind = store.profiles[pid].type.value
+            kind = store.profiles[pid].type
             used = last_used(pid)
             result.reasons[pid] = f"{kind.replace('_', ' ')} profile" + (", least recently used" if used == 0 else "")
     for pid in cooling:

@@ -11,17 +11,23 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from .model import Era, SecretRef
 from .secret import Secret
+
+TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
+if TYPE_CHECKING:
+    from typing import Any
 
 _TEMPLATE = re.compile(r"^\$\{([A-Z][A-Z0-9_]{0,127})\}$")
 _SHORTHAND = re.compile(r"^\$([A-Z][A-Z0-9_]{0,127})$")
 
 
+_SOURCES = {Era.JSON: frozenset({"env", "file", "exec"}), Era.SQLITE: frozenset({"env", "file", "exec", "store"})}
+
+
 def _sources(era: Era) -> frozenset[str]:
-    return frozenset({"env", "file", "exec"}) if era is Era.JSON else frozenset({"env", "file", "exec", "store"})
+    return _SOURCES[era]
 
 
 def _nonblank(value: Any) -> bool:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from .diagnose import Diagnosis, ProfileReport
 from .findings import Severity
 from .locate import shorten_home
+
+TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
+if TYPE_CHECKING:
+    from typing import Any
 
 SCHEMA_VERSION = 1
 
@@ -22,7 +25,7 @@ def profile_json(report: ProfileReport) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": p.id,
         "provider": p.provider.strip().lower(),
-        "type": p.type.value,
+        "type": p.type,
         "layer": p.layer,
         "label": report.label,
         "masked": report.masked,
@@ -44,7 +47,6 @@ def profile_json(report: ProfileReport) -> dict[str, Any]:
         "expires": p.expires if isinstance(p.expires, int | float) and not isinstance(p.expires, bool) else None,
         "email": p.email,
         "sharesSecretWith": report.shares_with,
-        "fingerprint": report.fingerprint,
     }
     if p.provider.strip().lower() != p.provider:
         out["providerRaw"] = p.provider
@@ -165,7 +167,7 @@ def check_text(diag: Diagnosis, *, color: bool = False) -> str:
         )
         health = "" if r.health_state == "ok" else f"  [{r.health_state}]"
         shared = f"  [same secret as {', '.join(r.shares_with)}]" if r.shares_with else ""
-        lines.append(f"  {r.profile.id:<{width}}  {r.profile.type.value:<7}  {masked:<20}  {looks}{health}{shared}")
+        lines.append(f"  {r.profile.id:<{width}}  {r.profile.type:<7}  {masked:<20}  {looks}{health}{shared}")
     for provider, result in diag.orders.items():
         lines.append("")
         lines.append(paint(f"Order ({provider})", "1"))

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import stat
 from pathlib import Path
-from typing import Any
 
 from .coerce import coerce_store
 from .jsonio import ParseError, parse_json, read_text
+from .locate import STORE_FILE
 from .model import AuthStore, CredentialType, Era, Profile, StoreIssue
 from .secret import Secret
 
-STORE_FILE = "auth-profiles.json"
+TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
+if TYPE_CHECKING:
+    from typing import Any
+
 LEGACY_FILE = "auth.json"
 
 

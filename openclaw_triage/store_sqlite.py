@@ -14,14 +14,16 @@ import sqlite3
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from .coerce import apply_state, coerce_store, normalize_provider
+from .locate import AGENT_DB, STATE_DB
 from .model import AuthStore, Era, StoreIssue
 
-STATE_DB = Path("state") / "openclaw.sqlite"
-AGENT_DB = "openclaw-agent.sqlite"
+TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
+if TYPE_CHECKING:
+    from typing import Any
+
 MAX_AGENT_SCHEMA = 23
 
 
