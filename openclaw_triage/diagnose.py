@@ -442,27 +442,6 @@ def _check_profile(
             _key_fix(install, report, agent_flag),
         )
 
-    if is_anthropic and kind is KeyKind.OAUTH_TOKEN and profile.type == "api_key":
-        out.add(
-            "key.token_in_api_key_profile",
-            Severity.WARNING if reachable else Severity.INFO,
-            pid,
-            f"{pid} is an api_key profile holding an OAuth token (sk-ant-oat01-){where}. OpenClaw still sends it as "
-            "`Authorization: Bearer` (it decides from the text), but the profile is sorted, counted and replaced as an "
-            "API key, and subscription tokens can be refused for third-party use.",
-            f"Store it as a token profile: {fixes.enter_token(era, None, profile.provider, agent_flag)}; or replace it with a Console API key: {_key_fix(install, report, agent_flag).replace('token', 'key')}",
-        )
-    if is_anthropic and kind is KeyKind.API_KEY and profile.type == "token":
-        out.add(
-            "key.api_key_in_token_profile",
-            Severity.WARNING if reachable else Severity.INFO,
-            pid,
-            f"{pid} is a token profile holding a Console API key (sk-ant-api03-){where}. OpenClaw sends it as x-api-key "
-            "anyway, but as a token it is tried before API-key profiles when no order is pinned (usually made by "
-            "`paste-token` with an API key).",
-            _token_profile_fix(report, install, agent_flag),
-        )
-
     seen_codes: set[str] = set()
     for problem in info.problems:
         if problem is Problem.SURROUNDING_WHITESPACE:
@@ -496,13 +475,34 @@ def _check_profile(
             _key_fix(install, report, agent_flag) + ". Copy it with the Console's copy button; never edit it.",
         )
     report.broken = any(code.startswith(("key.", "ref.")) for code in out.errors_by_subject.get(pid, ()))
+    if is_anthropic and kind is KeyKind.OAUTH_TOKEN and profile.type == "api_key":
+        out.add(
+            "key.token_in_api_key_profile",
+            Severity.WARNING if reachable else Severity.INFO,
+            pid,
+            f"{pid} is an api_key profile holding an OAuth token (sk-ant-oat01-){where}. OpenClaw still sends it as "
+            "`Authorization: Bearer` (it decides from the text), but the profile is sorted, counted and replaced as an "
+            "API key, and subscription tokens can be refused for third-party use.",
+            f"Store it as a token profile: {fixes.enter_token(era, None, profile.provider, agent_flag)}; or replace it with a Console API key: {fixes.enter_api_key(era, pid, profile.provider, agent_flag)}",
+        )
+    if is_anthropic and kind is KeyKind.API_KEY and profile.type == "token":
+        out.add(
+            "key.api_key_in_token_profile",
+            Severity.WARNING if reachable else Severity.INFO,
+            pid,
+            f"{pid} is a token profile holding a Console API key (sk-ant-api03-){where}. OpenClaw sends it as x-api-key "
+            "anyway, but as a token it is tried before API-key profiles when no order is pinned (usually made by "
+            "`paste-token` with an API key).",
+            _token_profile_fix(report, install, agent_flag),
+        )
+
     _check_token(report, install, out)
     _check_health(report, install, out)
 
 
 def _token_profile_fix(report: ProfileReport, install: Install, agent_flag: str | None) -> str:
     profile = report.profile
-    if report.shares_with:
+    if report.shares_with and not report.broken:
         twin = report.shares_with[0]
         if install.era is Era.SQLITE:
             return (
@@ -600,28 +600,37 @@ def _duplicate_finding(
     provider = normalize_provider(keep.profile.provider, install.era)
     result = orders.get(provider)
     reachable = [i for i in ids if result is None or i in result.effective]
+    broken = keep.broken
     text = (
         f"{' and '.join(ids)} hold the same secret ({masked})"
         + (f" as {' and '.join(types)} profiles" if len(types) > 1 else "")
         + ": replacing the key in one leaves the old one in the other"
     )
-    if len(reachable) <= 1:
+    action = None
+    if broken:
+        text += ", and that key is broken, so every copy of it fails."
+        severity = Severity.WARNING
+        fix = f"Re-enter a good key in {keep.profile.id} ({_key_fix(install, keep, agent_flag)}), then " + "; ".join(
+            fixes.remove_profile(install.era, d, provider, [keep.profile.id], agent_flag) for d in drop
+        )
+    elif len(reachable) <= 1:
         text += f". Only {reachable[0] if reachable else 'none'} is tried now (the order leaves the others out); remove the copy so a later order change cannot bring it back."
         severity = Severity.INFO
-        action = None
+        fix = (
+            "; ".join(fixes.remove_profile(install.era, d, provider, [keep.profile.id], agent_flag) for d in drop)
+            if install.era is Era.SQLITE
+            else f"Nothing urgent: the order already skips {', '.join(drop)}. To remove it, delete it from auth-profiles.json with the gateway stopped."
+        )
     else:
         text += ", and OpenClaw rotates between them."
         severity = Severity.WARNING
         action = Action("order.set", provider, (keep.profile.id,))
-    if install.era is Era.SQLITE:
-        fix = "; ".join(fixes.remove_profile(install.era, d, provider, [keep.profile.id], agent_flag) for d in drop)
-    elif len(reachable) > 1:
         fix = (
-            fixes.order_set(provider, [keep.profile.id], agent_flag)
+            "; ".join(fixes.remove_profile(install.era, d, provider, [keep.profile.id], agent_flag) for d in drop)
+            if install.era is Era.SQLITE
+            else fixes.order_set(provider, [keep.profile.id], agent_flag)
             + f"  (2026.3 has no logout: pin the order so {', '.join(drop)} is never tried)"
         )
-    else:
-        fix = f"Nothing urgent: the order already skips {', '.join(drop)}. To remove it, delete it from auth-profiles.json with the gateway stopped."
     out.add("profiles.duplicate_secret", severity, ids[0], text, fix, action, profiles=ids)
 
 

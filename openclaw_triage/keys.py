@@ -130,6 +130,20 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 _PLACEHOLDER = "|".join(f"(?:{p})" for p in _PLACEHOLDER_PATTERNS)
 
 
+_KIND_SHORT = {
+    KeyKind.API_KEY: "API key",
+    KeyKind.OAUTH_TOKEN: "OAuth token",
+    KeyKind.REFRESH_TOKEN: "refresh token",
+    KeyKind.ADMIN_KEY: "admin key",
+    KeyKind.ANTHROPIC_OTHER: "sk-ant-? key",
+    KeyKind.OTHER_PROVIDER: "other provider",
+    KeyKind.PLACEHOLDER: "placeholder",
+    KeyKind.MASKED_COPY: "masked copy",
+    KeyKind.EMPTY: "empty",
+    KeyKind.UNKNOWN: "not a key",
+}
+
+
 class Problem(StrEnum):
     """One thing wrong with a secret string; the value is its finding code."""
 
@@ -147,6 +161,22 @@ class Problem(StrEnum):
     LENGTH = "key.length"
     SUFFIX = "key.suffix"
 
+
+_PROBLEM_SHORT = {
+    "key.whitespace": "space inside",
+    "key.line_break": "line break",
+    "key.surrounding_whitespace": "padded",
+    "key.control_characters": "control chars",
+    "key.zero_width": "zero-width chars",
+    "key.smart_quotes": "smart quotes",
+    "key.surrounding_quotes": "quoted",
+    "key.bearer_prefix": "Bearer prefix",
+    "key.env_assignment": "NAME=value",
+    "key.oauth_code_fragment": "code#state",
+    "key.bad_characters": "bad chars",
+    "key.length": "wrong length",
+    "key.suffix": "no AA end",
+}
 
 # Problems `sanitize` may clean up: they never change the key's interior.
 SAFE_TO_CLEAN = frozenset(
@@ -185,6 +215,20 @@ class KeyInfo:
     @property
     def ok(self) -> bool:
         return self.kind in (KeyKind.API_KEY, KeyKind.OAUTH_TOKEN) and not self.problems
+
+    def summary(self) -> str:
+        """A few words for a table cell: `API key · 104/108 chars`."""
+        text = _KIND_SHORT[self.kind]
+        if self.kind is KeyKind.OTHER_PROVIDER and self.provider_guess:
+            text = f"{self.provider_guess} key"
+        shorts = []
+        for problem in self.problems:
+            short = _PROBLEM_SHORT[problem]
+            if problem is Problem.LENGTH and self.expected_length:
+                short = f"{self.length}/{self.expected_length} chars"
+            if short not in shorts:
+                shorts.append(short)
+        return " · ".join([text, *shorts])
 
     def describe(self) -> str:
         """One human line: the kind, then why it is malformed."""

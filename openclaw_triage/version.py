@@ -24,7 +24,9 @@ SQLITE_SINCE = (2026, 6)
 
 
 def find_cli(explicit: str | None, env: Mapping[str, str]) -> str | None:
-    """`--openclaw PATH`, else `openclaw` on PATH."""
+    """`--openclaw PATH`, else `openclaw` on PATH; `--openclaw none` means "do not use a CLI"."""
+    if explicit == "none":
+        return None
     if explicit:
         path = os.path.expanduser(explicit)
         if os.path.isfile(path) and os.access(path, os.X_OK):

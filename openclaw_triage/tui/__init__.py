@@ -1,0 +1,1 @@
+"""The full-screen app: a thin Textual shell over the domain (which never imports Textual)."""

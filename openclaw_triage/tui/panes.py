@@ -1,0 +1,272 @@
+"""The read-only panes: version, config, order override, live probe.
+
+Each pane is a `Static` that renders one part of a `Snapshot` as Rich text. They only show
+what the domain computed; colours come from the app theme so every theme stays readable.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from ..config import get_path, model_fallbacks, model_primary
+from ..diagnose import ANTHROPIC_HOST, Diagnosis
+from ..findings import Severity
+from ..locate import shorten_home
+from .state import Snapshot
+
+
+def colors(widget: Static) -> dict[str, str]:
+    """Semantic colours from the current theme."""
+    theme = widget.app.current_theme
+    return {
+        "error": theme.error or "red",
+        "warning": theme.warning or "yellow",
+        "ok": theme.success or "green",
+        "accent": theme.accent or "cyan",
+    }
+
+
+def _grid() -> Table:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column(overflow="fold")
+    return table
+
+
+def _row(table: Table, label: str | Text, value: object) -> None:
+    """Add a row; plain strings become `Text`, never markup (paths and ids may hold brackets)."""
+    cells = [Text(v) if isinstance(v, str) else v for v in (label, value)]
+    table.add_row(*cells)  # type: ignore[arg-type]
+
+
+def _home(diag: Diagnosis, path: object) -> str:
+    return shorten_home(str(path), diag.install.home, diag.install.seen_env)
+
+
+def subjects_with(diag: Diagnosis, *prefixes: str) -> dict[str, Severity]:
+    """The worst severity per subject among findings whose code starts with a prefix."""
+    worst: dict[str, Severity] = {}
+    for f in diag.findings:
+        if f.code.startswith(prefixes) and (f.subject not in worst or f.severity.rank < worst[f.subject].rank):
+            worst[f.subject] = f.severity
+    return worst
+
+
+class Pane(Static):
+    """A bordered pane that re-renders from a snapshot."""
+
+    BORDER_TITLE = ""
+
+    def on_mount(self) -> None:
+        self.border_title = self.BORDER_TITLE
+
+    def show(self, snapshot: Snapshot) -> None:
+        self.shown = self.render_snapshot(snapshot)
+        self.update(self.shown)
+
+    def plain_text(self, width: int = 100) -> str:
+        """What the pane shows, as plain text (for tests and the report)."""
+        from rich.console import Console
+
+        console = Console(width=width, record=True, color_system=None, file=io.StringIO())
+        console.print(getattr(self, "shown", ""))
+        return console.export_text()
+
+    def render_snapshot(self, snapshot: Snapshot) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class VersionPane(Pane):
+    """OpenClaw version and era, Node, paths, and the gateway as configured."""
+
+    BORDER_TITLE = "Version"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.node_version: str | None = None
+        self.gateway_status: str | None = None
+
+    def render_snapshot(self, snapshot: Snapshot) -> Any:
+        diag = snapshot.diagnosis
+        install = diag.install
+        c = colors(self)
+        table = _grid()
+        if install.cli.version:
+            commit = f" ({install.cli.commit})" if install.cli.commit else ""
+            source = {"package.json": "", "cli": " · from --version", "config": " · from config stamp"}.get(
+                install.cli.source, ""
+            )
+            _row(table, "OpenClaw", Text(f"{install.cli.version}{commit}{source}", style="bold"))
+        else:
+            _row(table, "OpenClaw", Text("version unknown", style=c["warning"]))
+        _row(
+            table, "CLI", Text(install.cli.path or "not found on PATH", style="" if install.cli.path else c["warning"])
+        )
+        _row(table, "Era", install.era.label)
+        _row(table, "Node", self.node_version or "…")
+        _row(table, "State dir", f"{_home(diag, install.state_dir)}  [{install.state_dir_origin}]")
+        _row(table, "Config", _home(diag, install.config.path) + ("" if install.config.exists else "  (missing)"))
+        for layer in diag.agent.layers:
+            _row(
+                table,
+                f"Store ({layer.layer})",
+                _home(diag, layer.location.split("#", 1)[0]) + ("" if layer.exists else "  (none yet)"),
+            )
+        agents = ", ".join(
+            a.agent_id + (" *" if a.agent_id == install.default_agent_id else "") for a in install.agents
+        )
+        _row(table, "Agents", f"{agents}   (showing {diag.agent.agent_id})")
+        gateway = get_path(install.config.data, "gateway", {}) or {}
+        if isinstance(gateway, dict):
+            port = install.seen_env.get("OPENCLAW_GATEWAY_PORT") or gateway.get("port") or 18789
+            where = f"{gateway.get('mode', 'local')} · bind {gateway.get('bind', 'loopback')} · port {port}"
+            _row(table, "Gateway", f"{where}\n{self.gateway_status or 'checking loopback…'}")
+        return table
+
+
+class ConfigPane(Pane):
+    """What openclaw.json says about models, auth and channels; problems in place."""
+
+    BORDER_TITLE = "Config"
+
+    def render_snapshot(self, snapshot: Snapshot) -> Any:
+        diag = snapshot.diagnosis
+        data = diag.install.config.data
+        c = colors(self)
+        table = _grid()
+        if diag.install.config.error:
+            _row(table, "Error", Text(diag.install.config.error, style=f"bold {c['error']}"))
+            return table
+        model = get_path(data, "agents.defaults.model")
+        _row(
+            table,
+            "Default model",
+            model_primary(model) or Text(f"(OpenClaw default: {diag.default_model})", style="dim"),
+        )
+        fallbacks = model_fallbacks(model)
+        _row(table, "Fallbacks", ", ".join(fallbacks) if fallbacks else "-")
+        aliases = get_path(data, "agents.defaults.models", {}) or {}
+        alias_text = ", ".join(
+            f"{v['alias']} → {k}" for k, v in aliases.items() if isinstance(v, dict) and isinstance(v.get("alias"), str)
+        )
+        _row(table, "Aliases", alias_text or "-")
+        profiles = get_path(data, "auth.profiles", {}) or {}
+        _row(
+            table,
+            "auth.profiles",
+            ", ".join(f"{pid} ({p.get('mode', '?')})" for pid, p in profiles.items() if isinstance(p, dict)) or "-",
+        )
+        order = get_path(data, "auth.order", {}) or {}
+        _row(
+            table,
+            "auth.order",
+            "; ".join(f"{prov}: {', '.join(map(str, ids))}" for prov, ids in order.items() if isinstance(ids, list))
+            or "-",
+        )
+        flagged = subjects_with(diag, "config.")
+        providers = get_path(data, "models.providers", {}) or {}
+        for name, entry in providers.items():
+            if not isinstance(entry, dict):
+                continue
+            base = entry.get("baseUrl")
+            text = Text(f"baseUrl {base}" if base else "baseUrl (default)")
+            where = f"models.providers.{name}.baseUrl"
+            if where in flagged:
+                text.stylize(c["error"] if flagged[where] is Severity.ERROR else c["warning"])
+                if name == "anthropic" and base:
+                    text.append(f"  ≠ {ANTHROPIC_HOST}", style="italic")
+            api_key = entry.get("apiKey")
+            if api_key is not None:
+                text.append("\napiKey " + ("(SecretRef)" if isinstance(api_key, dict) else "(set in config)"))
+            _row(table, f"provider {name}", text)
+        shell = get_path(data, "env.shellEnv.enabled")
+        _row(table, "env.shellEnv", "on" if shell is True else "off")
+        discord = get_path(data, "channels.discord")
+        if isinstance(discord, dict):
+            token = (
+                "token set" if discord.get("token") or diag.install.seen_env.get("DISCORD_BOT_TOKEN") else "no token"
+            )
+            state = "enabled" if discord.get("enabled") else "disabled"
+            _row(table, "Discord", f"{state} · {token} · dmPolicy {discord.get('dmPolicy', 'pairing')}")
+        missing = [f"${{{var}}} at {where}" for var, where in diag.install.config.missing_env]
+        if missing:
+            _row(table, "Unset vars", Text("\n".join(missing), style=c["warning"]))
+        return table
+
+
+class OrderPane(Pane):
+    """The stored override, the config order, and the effective order with reasons."""
+
+    BORDER_TITLE = "Order override"
+
+    def render_snapshot(self, snapshot: Snapshot) -> Any:
+        diag = snapshot.diagnosis
+        c = colors(self)
+        parts: list[Any] = []
+        if not diag.orders:
+            return Text("No provider in use.", style="dim")
+        for provider, result in diag.orders.items():
+            table = _grid()
+            stored = ", ".join(result.stored) if result.stored is not None else "(none)"
+            origin = f"  [{result.stored_origin}]" if result.stored_origin else ""
+            _row(table, Text(provider, style=f"bold {c['accent']}"), "")
+            _row(table, "Stored override", stored + origin)
+            _row(table, "Config order", ", ".join(result.config_order) if result.config_order is not None else "(none)")
+            effective = Text()
+            for i, pid in enumerate(result.effective):
+                report = diag.report(pid)
+                style = c["error"] if report is not None and report.broken else ""
+                effective.append(f"{i + 1}. {pid}", style=style)
+                reason = result.reasons.get(pid)
+                if reason:
+                    effective.append(f"  ({reason})", style="dim")
+                effective.append("\n")
+            for pid, verdict in result.excluded.items():
+                effective.append(f"✗ {pid}: {verdict.text}\n", style="dim")
+            for pid in result.not_in_order:
+                if pid not in result.excluded:
+                    effective.append(f"✗ {pid}: not in the order\n", style="dim")
+            _row(table, "Effective", effective if effective.plain else Text("nothing usable", style=c["error"]))
+            nxt = result.next
+            _row(
+                table,
+                "Next request",
+                Text(nxt, style="bold")
+                if nxt
+                else Text(result.env_fallback or "fails: no usable profile", style=c["error"]),
+            )
+            parts.append(table)
+        return Group(*parts)
+
+
+class ProbePane(Pane):
+    """Live API probe results; until a probe ran it says how to run one (never a fake result)."""
+
+    BORDER_TITLE = "Live API probe"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.lines: list[Text] = []
+
+    def render_snapshot(self, snapshot: Snapshot) -> Any:
+        if self.lines:
+            return Group(*self.lines)
+        return Text(
+            "No probe has run. A probe asks Anthropic whether each key is accepted; "
+            "press t, or run `openclaw-triage probe`.",
+            style="dim",
+        )
+
+
+def bullet_lines(items: Iterable[str]) -> Text:
+    text = Text()
+    for item in items:
+        text.append(f"• {item}\n")
+    return text

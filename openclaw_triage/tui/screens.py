@@ -1,0 +1,112 @@
+"""Modal screens: help, the "no install found" screen, and a yes/no confirmation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Markdown, Static
+
+PANES_HELP = """\
+**Version**: which OpenClaw, which storage era (JSON file up to 2026.5, SQLite from 2026.6), where
+its files are, and whether the gateway answers on loopback.
+
+**Config**: the default model, `auth.profiles`, `auth.order`, provider `baseUrl`s (a proxy or a
+`/v1` suffix is highlighted), and channels.
+
+**Auth profiles**: every profile, its secret masked exactly as `openclaw models status` shows it,
+what the secret looks like, its health, and `= other` when two profiles hold the same secret.
+
+**Order override**: the stored override (which replaces the config order), the config order, and
+the order OpenClaw will really use, with the reason for each place.
+
+**Findings**: everything wrong, most severe first; the selected one is explained with its fix.
+A finding marked `[o]` is fixed by pressing `o`.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, what each pane shows, and where keys can be remapped."""
+
+    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close", id="close-help")]
+
+    def __init__(self, keys: Iterable[tuple[str, str, str]], keymap_path: str) -> None:
+        super().__init__()
+        self.keys = list(keys)
+        self.keymap_path = keymap_path
+
+    def compose(self) -> ComposeResult:
+        rows = "\n".join(f"| `{key}` | {description} | `{binding_id}` |" for key, description, binding_id in self.keys)
+        text = (
+            "# openclaw-triage\n\n## Keys\n\n| key | does | id |\n| --- | --- | --- |\n"
+            + rows
+            + f'\n\nRemap any key by its id in `{self.keymap_path}`, e.g. `{{"fix-order": "ctrl+o"}}`. '
+            "`ctrl+p` opens the command palette.\n\n## Panes\n\n" + PANES_HELP
+        )
+        with VerticalScroll(id="help-body"):
+            yield Markdown(text)
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss(None)
+
+
+class NotFoundScreen(ModalScreen[str]):
+    """Nothing where OpenClaw would look: say where we looked and offer the demo."""
+
+    BINDINGS = [
+        Binding("d", "choose('demo')", "Open the demo", id="open-demo"),
+        Binding("q,escape", "choose('quit')", "Quit", id="quit-not-found"),
+    ]
+
+    def __init__(self, looked_in: list[str]) -> None:
+        super().__init__()
+        self.looked_in = looked_in
+
+    def compose(self) -> ComposeResult:
+        places = "\n".join(f"  • {p}" for p in self.looked_in)
+        with Vertical(id="not-found"):
+            yield Static("No OpenClaw install found", classes="title")
+            yield Static(
+                f"Looked where OpenClaw itself looks:\n{places}\n\n"
+                "Run this as the user who runs OpenClaw, or point it elsewhere with --state-dir, "
+                "--profile or --config.\n\nOr open the demo: a copy of a real broken install (fake keys) "
+                "in a temp folder, where every fix can be tried safely."
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Open the demo (d)", id="demo", variant="primary")
+                yield Button("Quit (q)", id="quit")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id or "quit")
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question; Enter/y confirms, Escape/n declines."""
+
+    BINDINGS = [
+        Binding("y,enter", "answer(True)", "Yes", id="confirm-yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm-no"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm"):
+            yield Static(self.question)
+            with Horizontal(classes="buttons"):
+                yield Button("Yes (y)", id="yes", variant="primary")
+                yield Button("No (n)", id="no")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)

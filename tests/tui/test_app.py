@@ -1,0 +1,189 @@
+"""The app driven with Pilot: every pane on both eras, the error screens, help and keymaps."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from openclaw_triage.tui.findings import FindingDetail, FindingsList
+from openclaw_triage.tui.panes import ConfigPane, OrderPane, ProbePane, VersionPane
+from openclaw_triage.tui.profiles import ProfilesTable
+from openclaw_triage.tui.screens import HelpScreen, NotFoundScreen
+from tests import fakekeys
+from tests.builders import CurrentHome, LegacyHome, api_key_profile, token_profile
+from tests.tui.conftest import make_app
+
+API = fakekeys.api_key("tui")
+OAT = fakekeys.oauth_token("tui")
+
+
+def norm(text: str) -> str:
+    """Whitespace-insensitive text, so column widths do not matter."""
+    return " ".join(text.split())
+
+
+def screen_text(app) -> str:  # type: ignore[no-untyped-def]
+    """Everything on screen, as text (the SVG export holds each character)."""
+    import html
+    import re
+
+    svg = app.export_screenshot()
+    return norm(html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " "))
+
+
+async def test_demo_shows_every_pane(demo_home: Path) -> None:
+    app = make_app(demo_home)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        version = norm(app.query_one(VersionPane).plain_text())
+        assert "2026.3.13" in version and "JSON store" in version
+        assert "~/.openclaw/agents/main/agent/auth-profiles.json" in version
+        config = norm(app.query_one(ConfigPane).plain_text())
+        assert "anthropic/claude-sonnet-4-6" in config and "anthropic:manual, anthropic:default" in config
+        order = norm(app.query_one(OrderPane).plain_text())
+        assert "Stored override anthropic:default, anthropic:manual" in order
+        assert "Next request anthropic:default" in order
+        assert "anthropic:fresh: not in the order" in order
+        probe = norm(app.query_one(ProbePane).plain_text())
+        assert "No probe has run" in probe
+        table = app.query_one(ProfilesTable)
+        assert table.row_count == 3
+        findings = app.query_one(FindingsList)
+        assert findings.findings[0].severity.value == "error"
+        codes = [f.code for f in findings.findings]
+        assert "order.first_unusable" in codes and "profiles.duplicate_secret" in codes
+        detail = app.query_one(FindingDetail)
+        assert detail.border_title == "Why, and the fix"
+
+
+async def test_moving_through_findings_explains_each(demo_home: Path) -> None:
+    app = make_app(demo_home)
+    async with app.run_test(size=(160, 48)) as pilot:
+        findings = app.query_one(FindingsList)
+        target = next(i for i, f in enumerate(findings.findings) if f.code == "order.first_unusable")
+        findings.focus()
+        for _ in range(target):
+            await pilot.press("down")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Press o to set the anthropic order to: anthropic:fresh" in text
+
+
+async def test_sqlite_era_panes(tmp_path: Path) -> None:
+    h = CurrentHome(tmp_path).config(
+        {"agents": {"entries": {"main": {}}, "defaults": {"model": {"primary": "anthropic/claude-opus-5"}}}}
+    )
+    h.shared_store({"profiles": {"anthropic:default": api_key_profile(API), "anthropic:manual": token_profile(OAT)}})
+    h.agent_db(state={"order": {"anthropic": ["anthropic:manual"]}})
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        version = norm(app.query_one(VersionPane).plain_text())
+        assert "SQLite store" in version
+        assert "2026.9.6" in version
+        assert "not found on PATH" in version
+        order = norm(app.query_one(OrderPane).plain_text())
+        assert "anthropic:manual [agent]" in order
+        assert app.query_one(ProfilesTable).row_count == 2
+
+
+async def test_no_secret_is_ever_on_screen(demo_home: Path, tmp_path: Path) -> None:
+    LegacyHome(tmp_path).config({}).store(
+        {"profiles": {"anthropic:default": api_key_profile(API), "anthropic:t": token_profile(OAT)}}
+    )
+    for home, secrets in ((tmp_path, [API, OAT]), (demo_home, [])):
+        app = make_app(home)
+        async with app.run_test(size=(200, 60)) as pilot:
+            await pilot.pause()
+            text = screen_text(app)
+            for secret in secrets:
+                assert secret not in text
+                assert secret[12:40] not in text
+            assert "sk-ant-a..." in text
+
+
+async def test_no_install_offers_the_demo(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "nobody")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, NotFoundScreen)
+        text = screen_text(app)
+        assert "No OpenClaw install found" in text
+        assert "Looked where OpenClaw itself looks" in text
+        assert any(str(tmp_path / "nobody" / ".openclaw") in place for place in app.screen.looked_in)
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.demo_home is not None
+        assert app.query_one(ProfilesTable).row_count == 3
+
+
+async def test_no_install_quit_exits_cleanly(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "nobody")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_value == 3
+
+
+async def test_broken_store_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    LegacyHome(tmp_path).config({}).raw_store('{"version": 1, "profiles": {"anthropic:default": {"type": "api_')
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        codes = [f.code for f in app.query_one(FindingsList).findings]
+        assert codes[0] == "store.parse_error"
+        assert "EMPTY store" in screen_text(app)
+
+
+async def test_help_lists_every_key_with_its_id(demo_home: Path) -> None:
+    app = make_app(demo_home)
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        for binding_id in ("fix-order", "clear-override", "undo", "reload", "probe", "paste-key", "help", "quit"):
+            assert binding_id in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_keys_can_be_remapped_by_id(demo_home: Path, isolated_app_config: Path) -> None:
+    (isolated_app_config / "keymap.json").write_text(json.dumps({"help": "f2"}))
+    app = make_app(demo_home)
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_reload_reads_the_disk_again(tmp_path: Path) -> None:
+    h = LegacyHome(tmp_path).config({})
+    h.store({"profiles": {"anthropic:default": api_key_profile(API)}})
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert app.query_one(ProfilesTable).row_count == 1
+        h.store(
+            {
+                "profiles": {
+                    "anthropic:default": api_key_profile(API),
+                    "anthropic:two": api_key_profile(fakekeys.api_key("2")),
+                }
+            }
+        )
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.query_one(ProfilesTable).row_count == 2
+
+
+async def test_command_palette_offers_the_actions(demo_home: Path) -> None:
+    app = make_app(demo_home)
+    async with app.run_test(size=(140, 48)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"clear the stored")
+        await pilot.pause(0.3)
+        assert "OpenClaw falls back to the config order" in screen_text(app)  # that command's help line
