@@ -18,15 +18,20 @@ from pathlib import Path
 DEMO_VERSION = "2026.3.13"
 
 
-def fake_secret(prefix: str, seed: str, body_length: int = 93, suffix: str = "AA") -> str:
-    """A deterministic, well-formed fake credential (never a real one)."""
+def fake_body(seed: str, length: int) -> str:
+    """`length` deterministic base64url characters derived from `seed`."""
     body = ""
     counter = 0
-    while len(body) < body_length:
-        digest = hashlib.sha256(f"{prefix}{seed}:{counter}".encode()).digest()
+    while len(body) < length:
+        digest = hashlib.sha256(f"{seed}:{counter}".encode()).digest()
         body += base64.urlsafe_b64encode(digest).decode().rstrip("=")
         counter += 1
-    return prefix + body[:body_length] + suffix
+    return body[:length]
+
+
+def fake_secret(prefix: str, seed: str, body_length: int = 93, suffix: str = "AA") -> str:
+    """A deterministic, well-formed fake credential (never a real one)."""
+    return prefix + fake_body(seed, body_length) + suffix
 
 
 def _write(path: Path, data: object) -> None:

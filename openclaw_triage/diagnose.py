@@ -285,6 +285,42 @@ def _key_fix(install: Install, report: ProfileReport, agent_flag: str | None) ->
 
 
 _MATCHING_KIND = {"api_key": KeyKind.API_KEY, "token": KeyKind.OAUTH_TOKEN}
+_ANTHROPIC_KINDS = frozenset(
+    {KeyKind.API_KEY, KeyKind.OAUTH_TOKEN, KeyKind.ADMIN_KEY, KeyKind.REFRESH_TOKEN, KeyKind.ANTHROPIC_OTHER}
+)
+# A secret of the wrong kind in an Anthropic profile: (code, severity, message template).
+_WRONG_KIND = {
+    KeyKind.PLACEHOLDER: (
+        "key.placeholder",
+        Severity.ERROR,
+        "{pid} holds a placeholder, not a key{where}: it is sent as is and rejected.",
+    ),
+    KeyKind.MASKED_COPY: (
+        "key.masked_copy",
+        Severity.ERROR,
+        "{pid} holds a masked copy ({masked}) instead of the key{where}: a display string was pasted back.",
+    ),
+    KeyKind.REFRESH_TOKEN: (
+        "key.refresh_token",
+        Severity.ERROR,
+        "{pid} holds an OAuth refresh token (sk-ant-ort01-){where}: it never authenticates a request.",
+    ),
+    KeyKind.ADMIN_KEY: (
+        "key.admin_key",
+        Severity.ERROR,
+        "{pid} holds an Admin API key (sk-ant-admin01-){where}: it cannot call the Messages API (403).",
+    ),
+    KeyKind.UNKNOWN: (
+        "key.unknown_format",
+        Severity.ERROR,
+        "{pid} holds a secret that is not an Anthropic key{where} (Anthropic keys start with sk-ant-).",
+    ),
+    KeyKind.ANTHROPIC_OTHER: (
+        "key.unknown_format",
+        Severity.WARNING,
+        "{pid} holds an sk-ant- secret of an unknown kind{where}; Messages needs an sk-ant-api03- key or an sk-ant-oat01- token.",
+    ),
+}
 
 
 def _plainly_fine(report: ProfileReport, is_anthropic: bool) -> bool:
@@ -372,23 +408,9 @@ def _check_profile(
             f"{pid} holds an `openclaw onboard` command line instead of a key.",
             _key_fix(install, report, agent_flag),
         )
-    if kind is KeyKind.PLACEHOLDER:
-        out.add(
-            "key.placeholder",
-            Severity.ERROR,
-            pid,
-            f"{pid} holds a placeholder, not a key{where}: it is sent as is and rejected.",
-            _key_fix(install, report, agent_flag),
-        )
-    elif kind is KeyKind.MASKED_COPY:
-        out.add(
-            "key.masked_copy",
-            Severity.ERROR,
-            pid,
-            f"{pid} holds a masked copy ({report.masked or 'with …'}) instead of the key{where}: a display string was pasted back.",
-            _key_fix(install, report, agent_flag),
-        )
-    elif kind is KeyKind.OTHER_PROVIDER and is_anthropic:
+    wrong_kind = _WRONG_KIND.get(kind) if is_anthropic else None
+    anthropic_elsewhere = kind in _ANTHROPIC_KINDS and not is_anthropic and provider != "claude-cli"
+    if kind is KeyKind.OTHER_PROVIDER and is_anthropic:
         out.add(
             "key.wrong_provider",
             Severity.ERROR,
@@ -396,12 +418,7 @@ def _check_profile(
             f"{pid} holds a {info.provider_guess} key{where}, not an Anthropic one: Anthropic answers 401 invalid x-api-key.",
             f"Store an Anthropic key ({_key_fix(install, report, agent_flag)}); the {info.provider_guess} key belongs to {info.belongs}.",
         )
-    elif (
-        kind
-        in (KeyKind.API_KEY, KeyKind.OAUTH_TOKEN, KeyKind.ADMIN_KEY, KeyKind.REFRESH_TOKEN, KeyKind.ANTHROPIC_OTHER)
-        and not is_anthropic
-        and provider not in ("claude-cli",)
-    ):
+    elif anthropic_elsewhere:
         out.add(
             "key.wrong_provider",
             Severity.ERROR,
@@ -409,38 +426,11 @@ def _check_profile(
             f"{pid} holds an Anthropic credential under provider {profile.provider!r}: anthropic/* models never use it.",
             f"Store it under provider anthropic: {fixes.enter_api_key(era, 'anthropic:default', 'anthropic', agent_flag)}",
         )
-    elif kind is KeyKind.REFRESH_TOKEN:
-        out.add(
-            "key.refresh_token",
-            Severity.ERROR,
-            pid,
-            f"{pid} holds an OAuth refresh token (sk-ant-ort01-){where}: it never authenticates a request.",
-            fixes.enter_token(era, pid, profile.provider, agent_flag),
-        )
-    elif kind is KeyKind.ADMIN_KEY:
-        out.add(
-            "key.admin_key",
-            Severity.ERROR,
-            pid,
-            f"{pid} holds an Admin API key (sk-ant-admin01-){where}: it cannot call the Messages API (403).",
-            _key_fix(install, report, agent_flag),
-        )
-    elif kind is KeyKind.UNKNOWN and is_anthropic:
-        out.add(
-            "key.unknown_format",
-            Severity.ERROR,
-            pid,
-            f"{pid} holds a secret that is not an Anthropic key{where} (Anthropic keys start with sk-ant-).",
-            _key_fix(install, report, agent_flag),
-        )
-    elif kind is KeyKind.ANTHROPIC_OTHER and is_anthropic:
-        out.add(
-            "key.unknown_format",
-            Severity.WARNING,
-            pid,
-            f"{pid} holds an sk-ant- secret of an unknown kind{where}; Messages needs an sk-ant-api03- key or an sk-ant-oat01- token.",
-            _key_fix(install, report, agent_flag),
-        )
+    elif wrong_kind is not None:
+        code, severity, text = wrong_kind
+        fix = fixes.enter_token(era, pid, profile.provider, agent_flag) if kind is KeyKind.REFRESH_TOKEN else None
+        message = text.format(pid=pid, where=where, masked=report.masked or "with …")
+        out.add(code, severity, pid, message, fix or _key_fix(install, report, agent_flag))
 
     seen_codes: set[str] = set()
     for problem in info.problems:

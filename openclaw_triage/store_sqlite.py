@@ -133,20 +133,28 @@ def read_ownership(state_dir: Path) -> tuple[SharedOwnership, list[StoreIssue]]:
     ]
 
 
-def load_state_db_store(state_dir: Path) -> AuthStore:
-    """The shared store held in the state DB (`authProfiles.store` / `authProfiles.state`)."""
-    db = state_dir / STATE_DB
-    location = f"{db}#config_machine_state/authProfiles.store"
-    store = AuthStore(location=location, layer="shared", exists=db.exists())
+def _open_layer(db: Path, location: str, layer: str) -> tuple[AuthStore, sqlite3.Connection | None]:
+    """An empty layer for `db` with its file facts, and a read-only connection when it opens."""
+    store = AuthStore(location=location, layer=layer, exists=db.exists())
     meta = _file_meta(db)
     if meta:
         store.mode, store.mtime = meta
     if not db.exists():
-        return store
+        return store, None
     try:
-        conn = _connect(db)
+        return store, _connect(db)
     except DbError as exc:
-        store.issues.append(StoreIssue("store.unreadable", str(exc), str(db)))
+        store.issues.append(
+            StoreIssue("store.unreadable", f"{exc}; OpenClaw stops with 'Auth profile store … is unreadable'", str(db))
+        )
+        return store, None
+
+
+def load_state_db_store(state_dir: Path) -> AuthStore:
+    """The shared store held in the state DB (`authProfiles.store` / `authProfiles.state`)."""
+    db = state_dir / STATE_DB
+    store, conn = _open_layer(db, f"{db}#config_machine_state/authProfiles.store", "shared")
+    if conn is None:
         return store
     try:
         store_cell = _json_cell(conn, "config_machine_state", "state_key", "value_json", "authProfiles.store")
@@ -159,50 +167,40 @@ def load_state_db_store(state_dir: Path) -> AuthStore:
 def load_agent_db_store(agent_dir: Path, layer: str, agent_id: str | None = None) -> AuthStore:
     """An agent DB's `auth_profile_store`/`auth_profile_state` rows (key `primary`)."""
     db = agent_dir / AGENT_DB
-    location = f"{db}#auth_profile_store/primary"
-    store = AuthStore(location=location, layer=layer, exists=db.exists())
-    meta = _file_meta(db)
-    if meta:
-        store.mode, store.mtime = meta
-    if not db.exists():
+    store, conn = _open_layer(db, f"{db}#auth_profile_store/primary", layer)
+    if conn is None:
         return store
     try:
-        conn = _connect(db)
-    except DbError as exc:
-        store.issues.append(
-            StoreIssue("store.unreadable", f"{exc}; OpenClaw stops with 'Auth profile store … is unreadable'", str(db))
-        )
-        return store
-    try:
-        try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            store.issues.append(StoreIssue("store.unreadable", f"{db}: {exc}", str(db)))
-            return store
-        if version > MAX_AGENT_SCHEMA:
-            store.issues.append(
-                StoreIssue(
-                    "store.unreadable",
-                    f"{db} has schema {version}, newer than this OpenClaw reads ({MAX_AGENT_SCHEMA}); OpenClaw refuses it",
-                    str(db),
-                )
-            )
-            return store
-        if agent_id is not None:
-            owner = _agent_owner(conn)
-            if owner is not None and owner != agent_id:
-                store.issues.append(
-                    StoreIssue(
-                        "store.unreadable",
-                        f"{db} belongs to agent {owner}, not {agent_id}; OpenClaw refuses it",
-                        str(db),
-                    )
-                )
+        problem = _agent_db_problem(conn, db, agent_id)
+        if problem is not None:
+            store.issues.append(problem)
+            if "schema" in problem.message or "cannot" in problem.message:
+                return store
         store_cell = _json_cell(conn, "auth_profile_store", "store_key", "store_json", "primary")
         state_cell = _json_cell(conn, "auth_profile_state", "state_key", "state_json", "primary")
     finally:
         conn.close()
     return _from_cells(store, store_cell, state_cell, db)
+
+
+def _agent_db_problem(conn: sqlite3.Connection, db: Path, agent_id: str | None) -> StoreIssue | None:
+    """A schema newer than OpenClaw reads, or a DB owned by another agent: OpenClaw refuses both."""
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        return StoreIssue("store.unreadable", f"{db}: {exc} (cannot read it)", str(db))
+    if version > MAX_AGENT_SCHEMA:
+        return StoreIssue(
+            "store.unreadable",
+            f"{db} has schema {version}, newer than this OpenClaw reads ({MAX_AGENT_SCHEMA}); OpenClaw refuses it",
+            str(db),
+        )
+    owner = _agent_owner(conn) if agent_id is not None else None
+    if owner is not None and owner != agent_id:
+        return StoreIssue(
+            "store.unreadable", f"{db} belongs to agent {owner}, not {agent_id}; OpenClaw refuses it", str(db)
+        )
+    return None
 
 
 def _agent_owner(conn: sqlite3.Connection) -> str | None:

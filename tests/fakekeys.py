@@ -2,38 +2,28 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 
-_ALPHABET_BODY = 93  # sk-ant-api03- + 93 + "AA" = 108
-
-
-def _body(seed: str, n: int) -> str:
-    out = ""
-    counter = 0
-    while len(out) < n:
-        digest = hashlib.sha256(f"{seed}:{counter}".encode()).digest()
-        out += base64.urlsafe_b64encode(digest).decode().rstrip("=")
-        counter += 1
-    return out[:n]
+from openclaw_triage.demo import fake_body as _body
+from openclaw_triage.demo import fake_secret
 
 
 def api_key(seed: str = "a") -> str:
     """A well-formed fake Console API key: 108 characters, ends in AA."""
-    return "sk-ant-api03-" + _body("api" + seed, _ALPHABET_BODY) + "AA"
+    return fake_secret("sk-ant-api03-", "api" + seed)
 
 
 def oauth_token(seed: str = "a") -> str:
     """A well-formed fake setup token (108 characters)."""
-    return "sk-ant-oat01-" + _body("oat" + seed, _ALPHABET_BODY) + "AA"
+    return fake_secret("sk-ant-oat01-", "oat" + seed)
 
 
 def refresh_token(seed: str = "a") -> str:
-    return "sk-ant-ort01-" + _body("ort" + seed, _ALPHABET_BODY) + "AA"
+    return fake_secret("sk-ant-ort01-", "ort" + seed)
 
 
 def admin_key(seed: str = "a") -> str:
-    return "sk-ant-admin01-" + _body("adm" + seed, _ALPHABET_BODY) + "AA"
+    return fake_secret("sk-ant-admin01-", "adm" + seed)
 
 
 def openrouter_key(seed: str = "a") -> str:

@@ -19,7 +19,6 @@ from typing import Any
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.command import Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header
@@ -29,7 +28,6 @@ from ..locate import Options
 from .findings import FindingDetail, FindingsList
 from .panes import ConfigPane, OrderPane, ProbePane, VersionPane
 from .profiles import ProfilesTable
-from .screens import ConfirmScreen, HelpScreen, NotFoundScreen
 from .state import Snapshot, load
 
 KEYMAP_ENV = "OPENCLAW_TRIAGE_CONFIG_DIR"
@@ -45,35 +43,11 @@ def keymap_path() -> Path:
     return platformdirs.user_config_path("openclaw-triage") / "keymap.json"
 
 
-class TriageCommands(Provider):
-    """The app's actions in the command palette (ctrl+p)."""
+def _command_provider() -> type[Any]:
+    """The palette provider, imported only when the palette opens (textual.command is slow)."""
+    from .commands import TriageCommands
 
-    COMMANDS: tuple[tuple[str, str, str], ...] = (
-        ("Fix the order (apply the finding's order fix)", "fix_order", "Pins the healthy profile first; z undoes it"),
-        ("Clear the stored order override", "clear_override", "OpenClaw falls back to the config order"),
-        ("Undo the last change", "undo", "Restores exactly what was there before"),
-        ("Reload from disk", "reload", "Re-read config and stores"),
-        ("Probe the keys with Anthropic", "probe", "Ask the API whether each key is accepted"),
-        ("Paste a key safely", "paste", "Clipboard to profile, checked before anything is written"),
-        ("Help: keys and panes", "help", "Every key and what each pane shows"),
-    )
-
-    async def discover(self) -> Hits:
-        for name, action, help_text in self.COMMANDS:
-            yield Hit(1.0, name, self._runner(action), help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, action, help_text in self.COMMANDS:
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), self._runner(action), help=help_text)
-
-    def _runner(self, action: str) -> Callable[[], Any]:
-        async def run() -> None:
-            await self.app.run_action(action)
-
-        return run
+    return TriageCommands
 
 
 class TriageApp(App[int]):
@@ -81,7 +55,7 @@ class TriageApp(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "openclaw-triage"
-    COMMANDS = App.COMMANDS | {TriageCommands}
+    COMMANDS = App.COMMANDS | {_command_provider}
     BINDINGS = [
         Binding("o", "fix_order", "Fix order", id="fix-order"),
         Binding("u", "clear_override", "Clear override", id="clear-override"),
@@ -138,6 +112,8 @@ class TriageApp(App[int]):
             self.look_up_node()
             self.check_gateway()
         if not self.snapshot.found and self.demo_home is None:
+            from .screens import NotFoundScreen
+
             self.push_screen(NotFoundScreen(self._looked_in()), self._after_not_found)
 
     def _load_keymap(self) -> None:
@@ -237,6 +213,8 @@ class TriageApp(App[int]):
             self.check_gateway()
 
     def action_help(self) -> None:
+        from .screens import HelpScreen
+
         self.push_screen(HelpScreen(self._key_table(), str(keymap_path())))
 
     def _key_table(self) -> Iterable[tuple[str, str, str]]:
@@ -435,4 +413,6 @@ def run(options: Options, *, demo: bool = False) -> int:
 
 def confirm(app: App[Any], question: str, then: Callable[[bool], None]) -> None:
     """Ask a yes/no question on top of the current screen."""
+    from .screens import ConfirmScreen
+
     app.push_screen(ConfirmScreen(question), lambda answer: then(bool(answer)))

@@ -1,0 +1,39 @@
+"""The command palette's entries (ctrl+p): every action of the app, searchable."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.command import Hit, Hits, Provider
+
+
+class TriageCommands(Provider):
+    """The app's actions in the command palette (ctrl+p)."""
+
+    COMMANDS: tuple[tuple[str, str, str], ...] = (
+        ("Fix the order (apply the finding's order fix)", "fix_order", "Pins the healthy profile first; z undoes it"),
+        ("Clear the stored order override", "clear_override", "OpenClaw falls back to the config order"),
+        ("Undo the last change", "undo", "Restores exactly what was there before"),
+        ("Reload from disk", "reload", "Re-read config and stores"),
+        ("Probe the keys with Anthropic", "probe", "Ask the API whether each key is accepted"),
+        ("Paste a key safely", "paste", "Clipboard to profile, checked before anything is written"),
+        ("Help: keys and panes", "help", "Every key and what each pane shows"),
+    )
+
+    async def discover(self) -> Hits:
+        for name, action, help_text in self.COMMANDS:
+            yield Hit(1.0, name, self._runner(action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, action, help_text in self.COMMANDS:
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), self._runner(action), help=help_text)
+
+    def _runner(self, action: str) -> Callable[[], Any]:
+        async def run() -> None:
+            await self.app.run_action(action)
+
+        return run

@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Regenerate screenshots/*.svg: the main screen on the seed thread's states.
+
+    python scripts/make_screenshots.py
+
+Uses the same hand-built states and fixed clock as the snapshot tests, headless, no network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.tui.conftest import make_app  # noqa: E402
+from tests.tui.scenes import SCENES  # noqa: E402
+
+SIZE = (150, 44)
+
+
+async def shoot(name: str, home: Path, out: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.save_screenshot(str(out / f"{name}.svg"))
+
+
+def main() -> int:
+    out = ROOT / "screenshots"
+    out.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, build in SCENES.items():
+            asyncio.run(shoot(name, build(Path(tmp)), out))
+            print(f"wrote screenshots/{name}.svg")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
