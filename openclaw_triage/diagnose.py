@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -173,8 +173,18 @@ def _health(store: AuthStore, profile: Profile, now_ms: float, era: Era) -> tupl
     return "cooldown", until, reason
 
 
-def diagnose(install: Install, *, provider: str | None = None, now_ms: float | None = None) -> Diagnosis:
-    """Every finding for the selected agent of `install`, most severe first."""
+def diagnose(
+    install: Install,
+    *,
+    provider: str | None = None,
+    now_ms: float | None = None,
+    probe_failed: Collection[str] = (),
+) -> Diagnosis:
+    """Every finding for the selected agent of `install`, most severe first.
+
+    `probe_failed`: profile ids Anthropic rejected in a live probe; they count as broken, so
+    an order that tries one of them first gets its one-key fix.
+    """
     now = time.time() * 1000 if now_ms is None else now_ms
     era = install.era
     agent = install.agent
@@ -232,6 +242,8 @@ def diagnose(install: Install, *, provider: str | None = None, now_ms: float | N
         if provider and normalize_provider(report.profile.provider, era) not in providers:
             continue
         _check_profile(report, install, out, agent_flag, reachable=report.profile.id in reachable)
+        if report.profile.id in probe_failed:
+            report.broken = True
     for prov, result in orders.items():
         _check_order(result, reports, install, out, agent_flag, in_use=prov in providers_in_use)
     for group in groups:

@@ -85,6 +85,7 @@ class TriageApp(App[int]):
         self.demo_home = demo_home
         self.background = background  # tests turn off the Node/gateway look-ups
         self.busy: str | None = None
+        self.probe_results: list[Any] = []
 
     # --- layout -----------------------------------------------------------------------
 
@@ -197,7 +198,7 @@ class TriageApp(App[int]):
 
     @work(thread=True, exclusive=True, group="reload")
     def reload_worker(self, note: str | None = None) -> None:
-        snapshot = load(self.options, env=self.env, now_ms=self.now_ms)
+        snapshot = load(self.options, env=self.env, now_ms=self.now_ms, probe=self.probe_results)
         self.call_from_thread(self._reloaded, snapshot, note)
 
     def _reloaded(self, snapshot: Snapshot, note: str | None) -> None:
@@ -285,10 +286,40 @@ class TriageApp(App[int]):
         self.run_write("undo", lambda w, progress: w.undo(progress=progress), "undoes the last change")
 
     def action_probe(self) -> None:
-        self.notify(
-            "The live probe is not part of this version yet: `openclaw-triage check` shows what can be seen offline.",
-            severity="warning",
+        self.run_probe(deep=False)
+
+    def action_deep_probe(self) -> None:
+        confirm(
+            self,
+            "A deep probe sends one Messages request with max_tokens 1 per key: a tiny fraction of a cent each, "
+            "and the only way to see billing, spend-limit and model-access errors. Send them?",
+            lambda yes: self.run_probe(deep=True) if yes else None,
         )
+
+    def run_probe(self, *, deep: bool) -> None:
+        from ..probe.run import plan_probes
+
+        plans = plan_probes(self.snapshot.diagnosis)
+        if not plans:
+            self.notify("No Anthropic profile to probe.", severity="warning")
+            return
+        self.query_one(ProbePane).begin({p.report.profile.id: p.ctx.host for p in plans}, deep=deep)
+        self.probe_worker(deep)
+
+    @work(exclusive=True, group="probe")
+    async def probe_worker(self, deep: bool) -> None:
+        from ..probe import probe_profiles
+
+        pane = self.query_one(ProbePane)
+        results = await probe_profiles(self.snapshot.diagnosis, deep=deep, on_result=pane.add_result)
+        self.probe_results = results
+        bad = sum(1 for r in results if not r.ok and r.sent)
+        self.notify(
+            f"{len(results) - bad} of {len(results)} profile(s) accepted." if bad else "Anthropic accepted every key probed.",
+            title="Probe done",
+            severity="warning" if bad else "information",
+        )
+        self.reload_worker()
 
     def action_paste(self) -> None:
         self.notify(

@@ -16,7 +16,8 @@ class TriageCommands(Provider):
         ("Clear the stored order override", "clear_override", "OpenClaw falls back to the config order"),
         ("Undo the last change", "undo", "Restores exactly what was there before"),
         ("Reload from disk", "reload", "Re-read config and stores"),
-        ("Probe the keys with Anthropic", "probe", "Ask the API whether each key is accepted"),
+        ("Probe the keys with Anthropic", "probe", "Ask the API whether each key is accepted (free)"),
+        ("Deep probe: one 1-token message per key", "deep_probe", "Catches billing, spend limits and model access"),
         ("Paste a key safely", "paste", "Clipboard to profile, checked before anything is written"),
         ("Help: keys and panes", "help", "Every key and what each pane shows"),
     )

@@ -246,23 +246,89 @@ class OrderPane(Pane):
         return Group(*parts)
 
 
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
 class ProbePane(Pane):
-    """Live API probe results; until a probe ran it says how to run one (never a fake result)."""
+    """Live API probe results, streamed in per profile; before a probe it says how to run one
+    (never a fake result)."""
 
     BORDER_TITLE = "Live API probe"
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.lines: list[Text] = []
+        self.pending: dict[str, str] = {}  # profile id -> host, while its request runs
+        self.results: dict[str, Any] = {}  # profile id -> ProbeResult
+        self.deep = False
+        self._frame = 0
+        self._snapshot: Snapshot | None = None
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.set_interval(0.1, self._spin, pause=False)
+
+    def _spin(self) -> None:
+        if self.pending and self._snapshot is not None:
+            self._frame = (self._frame + 1) % len(SPINNER)
+            self.show(self._snapshot)
+
+    def show(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+        super().show(snapshot)
+
+    def begin(self, profile_hosts: dict[str, str], *, deep: bool) -> None:
+        self.pending = dict(profile_hosts)
+        self.results = {}
+        self.deep = deep
+        self.border_subtitle = "deep: models + one 1-token message" if deep else "free: GET /v1/models"
+        if self._snapshot is not None:
+            self.show(self._snapshot)
+
+    def add_result(self, result: Any) -> None:
+        self.pending.pop(result.profile_id, None)
+        self.results[result.profile_id] = result
+        if self._snapshot is not None:
+            self.show(self._snapshot)
 
     def render_snapshot(self, snapshot: Snapshot) -> Any:
-        if self.lines:
-            return Group(*self.lines)
-        return Text(
-            "No probe has run. A probe asks Anthropic whether each key is accepted; "
-            "press t, or run `openclaw-triage probe`.",
-            style="dim",
-        )
+        if not self.pending and not self.results:
+            return Text(
+                "No probe has run. A probe asks Anthropic whether each key is accepted, "
+                "with the headers your OpenClaw sends, to the host it uses.\n\n"
+                "t: free probe (GET /v1/models)\nctrl+p → Deep probe: also one 1-token message (catches billing)\n"
+                "CLI: openclaw-triage probe [--deep]",
+                style="dim",
+            )
+        c = colors(self)
+        table = _grid()
+        for report in snapshot.diagnosis.profiles:
+            pid = report.profile.id
+            if pid in self.pending:
+                _row(table, pid, Text(f"{SPINNER[self._frame]} asking {self.pending[pid]}…", style=c["accent"]))
+            elif pid in self.results:
+                _row(table, pid, self._result_text(self.results[pid], c))
+        return table
+
+    @staticmethod
+    def _result_text(result: Any, c: dict[str, str]) -> Text:
+        style = {Severity.ERROR: c["error"], Severity.WARNING: c["warning"], Severity.INFO: c["ok"]}[result.severity]
+        text = Text()
+        mark = "✓" if result.ok else ("·" if not result.sent else "✗")
+        text.append(f"{mark} {result.code.removeprefix('probe.')}", style=f"bold {style}")
+        if result.status is not None:
+            text.append(f" · HTTP {result.status}")
+        if result.latency_ms is not None:
+            text.append(f" · {result.latency_ms:.0f} ms")
+        text.append(f"\n  {result.host}" + (f" via proxy {result.proxy}" if result.proxy else ""), style="dim")
+        if result.org_id:
+            text.append(f" · org {result.org_id}", style="dim")
+        if result.request_id:
+            text.append(f"\n  request-id {result.request_id}", style="dim")
+        if result.error_message and not result.ok:
+            text.append(f"\n  {result.error_message}")
+        elif not result.sent and result.finding is not None:
+            text.append(f"\n  {result.finding.message}", style="dim")
+        return text
 
 
 def bullet_lines(items: Iterable[str]) -> Text:

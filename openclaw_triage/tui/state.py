@@ -6,9 +6,12 @@ Kept free of widgets so it can run in a worker thread and be tested on its own.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..diagnose import Diagnosis, diagnose
+from ..findings import Severity, sort_findings
 from ..inspect import inspect_install
 from ..locate import Options
 
@@ -31,7 +34,17 @@ class Snapshot:
         return install.state_dir.exists() or install.config.exists
 
 
-def load(options: Options, env: dict[str, str] | None = None, now_ms: float | None = None) -> Snapshot:
-    """Read and diagnose (about 30 ms on a normal install)."""
+def load(
+    options: Options,
+    env: dict[str, str] | None = None,
+    now_ms: float | None = None,
+    probe: Sequence[Any] = (),
+) -> Snapshot:
+    """Read and diagnose (about 30 ms on a normal install); live probe results join the findings."""
     install = inspect_install(options, env=env)
-    return Snapshot(diagnose(install, now_ms=now_ms))
+    failed = [r.profile_id for r in probe if r.severity is Severity.ERROR and r.sent]
+    diagnosis = diagnose(install, now_ms=now_ms, probe_failed=failed)
+    still_there = [r.finding for r in probe if diagnosis.report(r.profile_id) is not None]
+    if still_there:
+        diagnosis.findings = sort_findings([*diagnosis.findings, *still_there])
+    return Snapshot(diagnosis)

@@ -187,3 +187,32 @@ async def test_command_palette_offers_the_actions(demo_home: Path) -> None:
         await pilot.press(*"clear the stored")
         await pilot.pause(0.3)
         assert "OpenClaw falls back to the config order" in screen_text(app)  # that command's help line
+
+
+async def test_probe_streams_results_into_its_pane(tmp_path: Path) -> None:
+    from tests.fakeanthropic import FakeAnthropic, Reply
+
+    bad = fakekeys.api_key("tui-bad")
+    with FakeAnthropic(keys={API: Reply.ok(), bad: Reply.invalid_key()}) as api:
+        config = {
+            "models": {"providers": {"anthropic": {"baseUrl": api.url, "models": []}}},
+            "auth": {"order": {"anthropic": ["anthropic:bad", "anthropic:good"]}},
+        }
+        LegacyHome(tmp_path).config(config).store(
+            {"profiles": {"anthropic:bad": api_key_profile(bad), "anthropic:good": api_key_profile(API)}}
+        )
+        app = make_app(tmp_path)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.press("t")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            probe = norm(app.query_one(ProbePane).plain_text(width=120))
+            assert "✓ ok · HTTP 200" in probe
+            assert "✗ invalid_key · HTTP 401" in probe
+            assert "request-id req_fake_" in probe
+            codes = {f.code for f in app.query_one(FindingsList).findings}
+            # The key Anthropic refused is tried first: the probe makes that a one-key fix.
+            assert {"probe.invalid_key", "order.first_unusable"} <= codes
+            assert bad not in screen_text(app)
