@@ -1,0 +1,36 @@
+"""Shared pytest fixtures."""
+
+from __future__ import annotations
+
+# ---- oracle harness: committed OpenClaw states and the fake Anthropic server -----------------
+# Owned by the oracle harness (tests/states.py, tests/fakeanthropic.py); keep it self-contained.
+import itertools
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fakeanthropic import FakeAnthropic
+from tests.states import StateHome, load_state
+
+
+@pytest.fixture
+def openclaw_state(tmp_path: Path) -> Callable[[str, str], StateHome]:
+    """Load a committed state (`tests/fixtures/states/<era>/<scenario>`) into a private HOME:
+    `openclaw_state("current-2026.9", "cooldown").state_dir`."""
+    counter = itertools.count()
+
+    def load(era: str, scenario: str) -> StateHome:
+        return load_state(era, scenario, tmp_path / f"home-{next(counter)}-{scenario}")
+
+    return load
+
+
+@pytest.fixture
+def fake_anthropic() -> Iterator[FakeAnthropic]:
+    """A running fake Anthropic API; every credential gets 401 until `set_key` says otherwise."""
+    with FakeAnthropic() as api:
+        yield api
+
+
+# ---- end oracle harness ------------------------------------------------------------------------
