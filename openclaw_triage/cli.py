@@ -70,8 +70,133 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="machine-readable output (indented at a terminal, compact when piped)"
     )
     check.add_argument("--provider", metavar="P", help="only this provider (e.g. anthropic)")
+    check.add_argument("--probe", action="store_true", help="also ask Anthropic about each key (live API probe)")
+    check.add_argument("--deep", action="store_true", help="probe with one 1-token Messages call per key too (billing)")
     _add_install_flags(check, suppress=True)
+    _add_probe_command(sub)
+    _add_write_commands(sub)
     return parser
+
+
+WRITE_EPILOG = """\
+exit codes: 0 done (or nothing to do), 1 refused or failed (nothing changed unless it says so),
+            64 bad usage. Every change is backed up and journaled: see `history`, take it back with `undo`.
+Secrets are read from stdin or the clipboard only, never from the command line, and printed masked.
+"""
+
+
+def _add_write_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`key set`, `order pin|clear`, `undo`, `history`: parsers only; the work is in `openclaw_triage.write`."""
+
+    def command(
+        parent: argparse._SubParsersAction[argparse.ArgumentParser], name: str, **kw: str
+    ) -> argparse.ArgumentParser:
+        p = parent.add_parser(name, epilog=WRITE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter, **kw)
+        _add_install_flags(p, suppress=True)
+        return p
+
+    key = sub.add_parser("key", help="store an API key or setup token in an auth profile", description="Change keys.")
+    key_sub = key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
+    key_set = command(
+        key_sub,
+        "set",
+        help="save a key (from stdin or the clipboard) into a profile",
+        description="Save an Anthropic API key (sk-ant-api03-, into an api_key profile) or setup token "
+        "(sk-ant-oat01-, into a token profile). The key is cleaned only where that cannot change it and refused "
+        "otherwise; refresh tokens, Admin keys and other providers' keys are always refused.",
+    )
+    key_set.add_argument("--provider", metavar="P", default="anthropic", help="provider id (default: anthropic)")
+    key_set.add_argument(
+        "--profile-id",
+        metavar="ID",
+        help="profile to create or update (default: the provider's only profile of that type, else "
+        "<provider>:default for an API key and <provider>:manual for a token, as OpenClaw names them)",
+    )
+    key_set.add_argument(
+        "--type", choices=("api_key", "token"), help="profile type (default: what the key is; a mismatch is refused)"
+    )
+    source = key_set.add_mutually_exclusive_group(required=True)
+    source.add_argument("--stdin", action="store_true", help="read the key from stdin (hidden prompt at a terminal)")
+    source.add_argument("--clipboard", action="store_true", help="read the key from the clipboard")
+    key_set.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    key_set.add_argument(
+        "--no-probe",
+        action="store_true",
+        help="do not test the key against the API afterwards (the live probe is not built yet, so no probe is "
+        "the default; the flag is accepted for scripts)",
+    )
+
+    order = sub.add_parser(
+        "order", help="pin or clear the order OpenClaw tries profiles in", description="Change orders."
+    )
+    order_sub = order.add_subparsers(dest="order_command", metavar="ACTION", required=True)
+    pin = command(
+        order_sub,
+        "pin",
+        help="store an order override (like `openclaw models auth order set`)",
+        description="Store the order OpenClaw tries a provider's profiles in, for one agent. Every id must exist.",
+    )
+    pin.add_argument("--provider", metavar="P", required=True, help="provider id (e.g. anthropic)")
+    pin.add_argument("ids", metavar="ID", nargs="+", help="profile ids, first tried first")
+    clear = command(
+        order_sub,
+        "clear",
+        help="remove the stored order override (like `openclaw models auth order clear`)",
+        description="Remove the agent's stored order for a provider, so the config order or OpenClaw's default applies.",
+    )
+    clear.add_argument("--provider", metavar="P", required=True, help="provider id (e.g. anthropic)")
+
+    undo = command(
+        sub,
+        "undo",
+        help="take back a change (the latest by default)",
+        description="Restore what a change replaced, exactly. Refused if the file or setting changed since, unless --force.",
+    )
+    undo.add_argument("id", metavar="ID", nargs="?", help="change id from `history` (default: the latest undoable)")
+    undo.add_argument("--force", action="store_true", help="undo even if the store changed after the change")
+    history = command(sub, "history", help="list the changes made by openclaw-triage", description="List every change.")
+    history.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def _run_write_command(args: argparse.Namespace) -> int:
+    """Dispatch to `openclaw_triage.write.commands`, imported only now (check must stay lean)."""
+    from .write import commands
+
+    if args.command == "key":
+        return commands.run_key_set(args)
+    if args.command == "order":
+        return commands.run_order_pin(args) if args.order_command == "pin" else commands.run_order_clear(args)
+    if args.command == "undo":
+        return commands.run_undo(args)
+    return commands.run_history(args)
+
+
+PROBE_EPILOG = """\
+exit codes: 0 every key accepted, 1 any error (or nothing to probe), 2 only warnings, 64 bad usage.
+Requests go only to the base URL OpenClaw itself uses (config, else the agent's models.json, else
+api.anthropic.com), with the headers your OpenClaw version sends; redirects are never followed.
+OpenClaw's own --profile NAME goes before the command: openclaw-triage --profile NAME probe.
+"""
+
+
+def _add_probe_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`probe`: its own `--profile ID` is an auth profile id, so it replaces the install flag."""
+    probe = sub.add_parser(
+        "probe",
+        help="ask Anthropic whether each key works (live API probe)",
+        description="Send each Anthropic profile's key exactly as OpenClaw would: the free GET /v1/models, "
+        "and with --deep one 1-token POST /v1/messages on the cheapest model (billing, spend limits, model "
+        "access, the subscription-token policy). Malformed keys are never sent.",
+        epilog=PROBE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        conflict_handler="resolve",
+    )
+    _add_install_flags(probe, suppress=True)
+    probe.add_argument("--profile", "--profile-id", dest="probe_profile", metavar="ID", help="only this auth profile")
+    probe.add_argument("--deep", action="store_true", help="also one 1-token Messages call per key (costs ~nothing)")
+    probe.add_argument("--json", action="store_true", help="machine-readable output")
+    probe.add_argument("--timeout", metavar="S", type=float, help="seconds per request (default: 10)")
+    probe.add_argument("--provider", metavar="P", default="anthropic", help="provider (only anthropic is supported)")
 
 
 def _options(args: argparse.Namespace) -> object:
@@ -98,6 +223,10 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"openclaw-triage: {exc}", file=sys.stderr)
         return 64
     diagnosis = diagnose(install, provider=args.provider)
+    if args.probe or args.deep:
+        from .probe.report import join_check
+
+        join_check(diagnosis, args)
     if args.json:
         # Indented for people at a terminal; compact (C encoder, ~10x faster) for pipes.
         pretty = sys.stdout.isatty()
@@ -127,6 +256,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check":
             return run_check(args)
+        if args.command == "probe":
+            from .probe.report import run_command
+
+            return run_command(args, _options(args))
+        if args.command in ("key", "order", "undo", "history"):
+            return _run_write_command(args)
         return run_app(args)
     except KeyboardInterrupt:
         return 130

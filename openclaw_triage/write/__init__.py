@@ -1,0 +1,51 @@
+"""The write layer: every change openclaw-triage makes to an OpenClaw install goes through here.
+
+Atomic, lock-aware, journaled and undoable; secrets never leave it unmasked. No Textual, and
+nothing heavy is imported until a write actually happens.
+"""
+
+from __future__ import annotations
+
+from .api import Change, clear_order, history, remove_profile, set_key, set_order, undo
+from .errors import (
+    CliFailed,
+    CliTimeout,
+    Conflict,
+    InvalidInput,
+    InvalidSecret,
+    JournalError,
+    LockBusy,
+    LockLost,
+    NothingToUndo,
+    ProfileNotFound,
+    StoreBroken,
+    UndoRefused,
+    Unsupported,
+    WriteError,
+)
+from .journal import JournalEntry
+
+__all__ = [
+    "Change",
+    "CliFailed",
+    "CliTimeout",
+    "Conflict",
+    "InvalidInput",
+    "InvalidSecret",
+    "JournalEntry",
+    "JournalError",
+    "LockBusy",
+    "LockLost",
+    "NothingToUndo",
+    "ProfileNotFound",
+    "StoreBroken",
+    "UndoRefused",
+    "Unsupported",
+    "WriteError",
+    "clear_order",
+    "history",
+    "remove_profile",
+    "set_key",
+    "set_order",
+    "undo",
+]

@@ -1,0 +1,202 @@
+"""Backups and the change journal: what we changed, where the old bytes are, how to undo it.
+
+Everything lives under `platformdirs.user_state_dir("openclaw-triage")` (or
+`$OPENCLAW_TRIAGE_STATE_DIR`): `journal/<id>.json` entries and `backups/<id>.<what>` files.
+Directories are 0700 and files 0600 because a backup of `auth-profiles.json` holds keys.
+Names come from the time and random bytes, never from anything in the store. Entry text
+holds masks only; a previous secret the SQLite-era undo needs sits in its own 0600 backup.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import secrets
+import threading
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .atomic import write_atomic
+from .errors import JournalError
+
+STATE_DIR_ENV = "OPENCLAW_TRIAGE_STATE_DIR"
+SCHEMA = 1
+_GUARD = threading.RLock()
+_DEPTH = [0]  # nesting of `locked()` in the thread holding _GUARD: flock only at the outermost level
+
+
+def state_root() -> Path:
+    """Our own state dir (not OpenClaw's): the override variable, else the platform's user state dir."""
+    override = (os.environ.get(STATE_DIR_ENV) or "").strip()
+    if override:
+        return Path(os.path.abspath(os.path.expanduser(override)))
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir("openclaw-triage"))
+
+
+def _private_dir(path: Path) -> Path:
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(path, 0o700)
+    except OSError as exc:
+        raise JournalError(f"cannot create {path}: {exc.strerror}") from None
+    return path
+
+
+def journal_dir() -> Path:
+    return _private_dir(_private_dir(state_root()) / "journal")
+
+
+def backups_dir() -> Path:
+    return _private_dir(_private_dir(state_root()) / "backups")
+
+
+def new_id() -> str:
+    """Sortable and unique: `20261125T124501123456Z-1a2b3c4d` (UTC time, then 32 random bits)."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(4)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _valid_id(change_id: str) -> bool:
+    return bool(change_id) and all(c.isalnum() or c == "-" for c in change_id) and len(change_id) <= 64
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One change as recorded: enough to explain it and to undo it, and no secret."""
+
+    id: str
+    time: str
+    action: str  # set_order | clear_order | set_key | remove_profile | undo
+    era: str
+    state_dir: str
+    agent: str
+    summary: str  # one sentence, masks only
+    provider: str | None = None
+    profile_id: str | None = None
+    file: str | None = None  # JSON era: the store we replaced
+    backup: str | None = None  # JSON era: its previous bytes; SQLite era: the previous secret
+    existed_before: bool = True
+    mode_before: int | None = None
+    after_sha256: str | None = None  # JSON era: the bytes we wrote, to detect later changes
+    undo: dict[str, Any] = field(default_factory=dict)  # SQLite era: the inverse operation
+    cli: dict[str, Any] = field(default_factory=dict)  # path of `openclaw` and the env overrides it needs
+    notes: list[str] = field(default_factory=list)
+    undoable: bool = True
+    undone_by: str | None = None
+    undo_of: str | None = None
+    schema: int = SCHEMA
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> JournalEntry:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@contextlib.contextmanager
+def locked() -> Iterator[None]:
+    """Serialise journal updates across threads and across our own processes."""
+    with _GUARD:
+        if _DEPTH[0] > 0:  # a second flock from this process on a new fd would wait for itself
+            _DEPTH[0] += 1
+            try:
+                yield
+            finally:
+                _DEPTH[0] -= 1
+            return
+        root = _private_dir(state_root())
+        fd = os.open(root / ".journal.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            _DEPTH[0] = 1
+            yield
+        finally:
+            _DEPTH[0] = 0
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+
+def _entry_path(change_id: str) -> Path:
+    if not _valid_id(change_id):
+        raise JournalError(f"{change_id!r} is not a change id (see `openclaw-triage history`).")
+    return journal_dir() / f"{change_id}.json"
+
+
+def write_entry(entry: JournalEntry) -> Path:
+    path = _entry_path(entry.id)
+    text = json.dumps(entry.to_json(), indent=2, ensure_ascii=False) + "\n"
+    try:
+        write_atomic(path, text.encode("utf-8"), mode=0o600)
+    except OSError as exc:
+        raise JournalError(f"cannot write the journal entry {path}: {exc.strerror}") from None
+    return path
+
+
+def read_entry(change_id: str) -> JournalEntry:
+    path = _entry_path(change_id)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise JournalError(f"no change {change_id} in the journal ({path.parent}).") from None
+    except (OSError, ValueError) as exc:
+        raise JournalError(f"the journal entry {path} cannot be read ({type(exc).__name__}).") from None
+    if not isinstance(data, dict):
+        raise JournalError(f"the journal entry {path} is damaged.")
+    return JournalEntry.from_json(data)
+
+
+def entries() -> list[JournalEntry]:
+    """Every readable entry, newest first (ids sort by time)."""
+    directory = journal_dir()
+    out = []
+    for path in sorted(directory.glob("*.json"), reverse=True):
+        try:
+            out.append(read_entry(path.stem))
+        except JournalError:
+            continue
+    return out
+
+
+def mark_undone(change_id: str, by: str) -> JournalEntry:
+    entry = replace(read_entry(change_id), undone_by=by)
+    write_entry(entry)
+    return entry
+
+
+def save_backup(change_id: str, what: str, data: bytes) -> Path:
+    """A new 0600 file `backups/<id>.<what>` holding `data` (durably: it is the only copy)."""
+    if not _valid_id(change_id) or not all(c.isalnum() or c in "-._" for c in what):
+        raise JournalError("invalid backup name")
+    path = backups_dir() / f"{change_id}.{what}"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+    except OSError as exc:
+        raise JournalError(f"cannot create the backup {path}: {exc.strerror}") from None
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fchmod(fd, 0o600)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return path
+
+
+def read_backup(path: str | Path) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise JournalError(f"the backup {path} cannot be read: {exc.strerror}") from None

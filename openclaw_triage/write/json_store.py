@@ -1,0 +1,437 @@
+"""Changing a 2026.3 `auth-profiles.json`: inside OpenClaw's lock, only what was asked, nothing lost.
+
+Each operation re-reads the file under the lock (OpenClaw's gateway rewrites it while running),
+edits the parsed document in place, and writes it back as OpenClaw would
+(`JSON.stringify(store, null, 2) + "\\n"`, key order kept), atomically. Unknown top-level keys,
+unknown profile fields, `usageStats` and `lastGood` survive untouched. A file OpenClaw cannot
+parse is never overwritten: it is refused, because OpenClaw silently reads it as empty and the
+user may still rescue its contents.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..coerce import normalize_provider
+from ..jsonio import ParseError, parse_json
+from ..keys import mask
+from ..model import CredentialType, Era
+from .atomic import write_atomic
+from .errors import InvalidInput, ProfileNotFound, StoreBroken, WriteError
+from .jsonfmt import dump_store
+from .lock import DEFAULT_TIMEOUT_S, FileLock
+
+MAX_STORE_BYTES = 64 * 1024 * 1024
+_SECRET_FIELD = {CredentialType.API_KEY: "key", CredentialType.TOKEN: "token"}
+_REF_FIELD = {CredentialType.API_KEY: "keyRef", CredentialType.TOKEN: "tokenRef"}
+
+
+def provider_key(provider: str) -> str:
+    """The order key OpenClaw's `setAuthProfileOrder` uses: `normalizeProviderId` (trim, lower, aliases)."""
+    key = normalize_provider(provider, Era.JSON)
+    if not key:
+        raise InvalidInput("a provider is required (e.g. --provider anthropic).")
+    return key
+
+
+@dataclass(slots=True)
+class StoreDoc:
+    """One parsed store file and the bytes it came from."""
+
+    path: Path
+    raw: bytes
+    data: dict[str, Any]
+    mode: int
+
+
+def _broken(path: Path, why: str) -> StoreBroken:
+    return StoreBroken(
+        f"{path} {why}. OpenClaw reads it as an empty store, so it is not overwritten: the keys in it may still be rescued.",
+        hint="Repair the file by hand (or restore a backup), then run this again; `openclaw-triage check` shows what is wrong.",
+    )
+
+
+def read_store(path: Path) -> StoreDoc | None:
+    """The store at `path`, or None if there is none. Raises `StoreBroken` for anything OpenClaw would not load."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise WriteError(f"{path} cannot be read: {exc.strerror}.") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise _broken(path, "is not a regular file")
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_STORE_BYTES + 1)
+    except OSError as exc:
+        raise WriteError(f"{path} cannot be read: {exc.strerror}.") from None
+    if len(raw) > MAX_STORE_BYTES:
+        raise _broken(path, "is larger than 64 MB")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _broken(path, f"is not UTF-8 text (byte {exc.start})") from None
+    if not text.strip():
+        raise _broken(path, "is empty")
+    try:
+        data = parse_json(text)
+    except ParseError as exc:
+        raise _broken(path, f"is not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise _broken(path, "is not a JSON object")
+    if not isinstance(data.get("profiles"), dict):
+        raise _broken(path, 'has no "profiles" object')
+    return StoreDoc(path, raw, data, stat.S_IMODE(st.st_mode))
+
+
+# --------------------------------------------------------------------------- edits
+
+
+@dataclass(slots=True)
+class Edit:
+    """What an operation did to the document, in words (masked), and how to check it later."""
+
+    changed: bool
+    summary: str
+    notes: list[str] = field(default_factory=list)
+    verify: Callable[[dict[str, Any]], bool] = lambda _d: True
+
+
+Operation = Callable[[dict[str, Any]], Edit]
+
+
+def _insert_after(data: dict[str, Any], after: str, key: str, value: Any) -> None:
+    """Add `key` right after `after` (where OpenClaw writes it), keeping every other key's position."""
+    if key in data or after not in data:
+        data[key] = value
+        return
+    items = list(data.items())
+    data.clear()
+    for k, v in items:
+        data[k] = v
+        if k == after:
+            data[key] = value
+
+
+def _profile_type(entry: dict[str, Any]) -> Any:
+    return entry["type"] if "type" in entry else entry.get("mode")
+
+
+def clean_ids(ids: list[str] | tuple[str, ...]) -> list[str]:
+    """Trimmed, non-empty, first occurrence kept: OpenClaw's `normalizeStringEntries` + `dedupeProfileIds`."""
+    out = [i.strip() for i in ids if isinstance(i, str) and i.strip()]
+    return list(dict.fromkeys(out))
+
+
+def check_order_ids(ids: list[str], key: str, known: dict[str, Any], where: str) -> None:
+    """`openclaw models auth order set`'s checks: every id exists and belongs to the provider."""
+    for profile_id in ids:
+        cred = known.get(profile_id)
+        if not isinstance(cred, dict):
+            raise ProfileNotFound(
+                f'Auth profile "{profile_id}" not found in {where}.',
+                hint="`openclaw-triage check` lists the profiles that exist.",
+            )
+        cred_provider = cred.get("provider")
+        if not isinstance(cred_provider, str) or normalize_provider(cred_provider, Era.JSON) != key:
+            raise InvalidInput(f'Auth profile "{profile_id}" is for {cred_provider}, not {key}.')
+
+
+def _order_map(data: dict[str, Any]) -> dict[str, Any] | None:
+    order = data.get("order")
+    if order is None:
+        return None
+    if not isinstance(order, dict):
+        raise StoreBroken(
+            f'the "order" entry of the store is a {type(order).__name__}, not an object; fix it by hand first.'
+        )
+    return order
+
+
+def _shadowing_keys(order: dict[str, Any], key: str) -> list[str]:
+    """Other order keys OpenClaw also matches to `key` (it uses the first one in file order)."""
+    return [k for k in order if k != key and isinstance(k, str) and normalize_provider(k, Era.JSON) == key]
+
+
+def set_order(
+    provider: str,
+    ids: list[str] | tuple[str, ...],
+    *,
+    known: Callable[[dict[str, Any]], dict[str, Any]] | None,
+    where: str,
+) -> Operation:
+    """Store `ids` as the order override for `provider`.
+
+    `known(data)` gives the profiles the agent sees (its store merged over main's), read
+    inside the lock; every id must be one of them, as `openclaw models auth order set`
+    insists. `known=None` skips that check (an order may deliberately name a future profile).
+    """
+    key = provider_key(provider)
+    wanted = clean_ids(list(ids))
+    if not wanted:
+        raise InvalidInput("Missing profile ids. Provide one or more profile ids.")
+
+    def op(data: dict[str, Any]) -> Edit:
+        if known is not None:
+            check_order_ids(wanted, key, known(data), where)
+        order = _order_map(data)
+        notes = []
+        if order is not None:
+            shadow = _shadowing_keys(order, key)
+            keys = list(order)
+            if shadow and keys.index(shadow[0]) < (keys.index(key) if key in order else len(keys)):
+                notes.append(
+                    f'the order key "{shadow[0]}" also means {key} and comes first, so OpenClaw keeps using it at run '
+                    f"time; remove it from the store by hand."
+                )
+        if order is not None and order.get(key) == wanted:
+            return Edit(False, f"The {key} order is already {', '.join(wanted)}.", notes)
+        if order is None:
+            order = {}
+            _insert_after(data, "profiles", "order", order)
+        order[key] = list(wanted)
+        return Edit(
+            True,
+            f"Pinned the {key} profile order to {', '.join(wanted)}.",
+            notes,
+            verify=lambda d: isinstance(d.get("order"), dict) and d["order"].get(key) == wanted,
+        )
+
+    return op
+
+
+def clear_order(provider: str) -> Operation:
+    """Remove the stored order for `provider` (and an `order` object left empty), as `order clear` does."""
+    key = provider_key(provider)
+
+    def op(data: dict[str, Any]) -> Edit:
+        order = _order_map(data)
+        notes = []
+        if order is not None and (shadow := _shadowing_keys(order, key)):
+            notes.append(f'the order key "{shadow[0]}" also means {key} and was left as it is.')
+        if order is None or key not in order:
+            return Edit(False, f"There is no stored {key} order to clear.", notes)
+        del order[key]
+        if not order:
+            del data["order"]
+        return Edit(
+            True,
+            f"Cleared the stored {key} profile order.",
+            notes,
+            verify=lambda d: not (isinstance(d.get("order"), dict) and key in d["order"]),
+        )
+
+    return op
+
+
+def upsert_secret(profile_id: str, provider: str, ctype: CredentialType, secret: str) -> Operation:
+    """Create the profile, or replace only its secret, keeping every other field it has."""
+    key = provider_key(provider)
+    if ctype not in _SECRET_FIELD:
+        raise InvalidInput(f"{ctype} profiles cannot be set by hand; sign in again with OpenClaw instead.")
+    value_field, ref_field = _SECRET_FIELD[ctype], _REF_FIELD[ctype]
+    masked = mask(secret, era="json")
+
+    def op(data: dict[str, Any]) -> Edit:
+        profiles = data["profiles"]
+        existing = profiles.get(profile_id)
+        notes: list[str] = []
+        if existing is None:
+            profiles[profile_id] = {"type": str(ctype), "provider": key, value_field: secret}
+            return Edit(
+                True,
+                f"Added {profile_id} ({ctype}) with {masked}.",
+                notes,
+                verify=lambda d: _holds(d, profile_id, value_field, secret),
+            )
+        if not isinstance(existing, dict):
+            raise InvalidInput(f"{profile_id} in the store is not an object; fix or remove it by hand first.")
+        etype = _profile_type(existing)
+        if etype != str(ctype):
+            raise InvalidInput(
+                f"{profile_id} is a {etype} profile, not {ctype}; it was not changed.",
+                hint="Use its own type, another --profile-id, or remove it first.",
+            )
+        eprov = existing.get("provider")
+        if not isinstance(eprov, str) or normalize_provider(eprov, Era.JSON) != key:
+            raise InvalidInput(f"{profile_id} belongs to provider {eprov}, not {key}; it was not changed.")
+        field_name = value_field
+        if ctype is CredentialType.API_KEY and "key" not in existing and "apiKey" in existing:
+            field_name = "apiKey"  # the legacy spelling OpenClaw also reads: keep the user's shape
+        if existing.get(field_name) == secret and ref_field not in existing:
+            return Edit(False, f"{profile_id} already holds {masked}.", notes)
+        updated = dict(existing)
+        updated[field_name] = secret
+        if ref_field in updated:
+            ref = updated.pop(ref_field)
+            label = f"{ref.get('source')}:{ref.get('id')}" if isinstance(ref, dict) else "a reference"
+            notes.append(
+                f"removed its {ref_field} ({label}): OpenClaw prefers a reference over the key and drops the key "
+                "on its next write when both exist."
+            )
+        if ctype is CredentialType.TOKEN and "expires" in updated:
+            del updated["expires"]
+            notes.append("removed the old token's expiry (it belonged to the previous token).")
+        profiles[profile_id] = updated
+        return Edit(
+            True,
+            f"Set the secret of {profile_id} ({ctype}) to {masked}.",
+            notes,
+            verify=lambda d: _holds(d, profile_id, field_name, secret),
+        )
+
+    return op
+
+
+def _holds(data: dict[str, Any], profile_id: str, field_name: str, secret: str) -> bool:
+    profiles = data.get("profiles")
+    entry = profiles.get(profile_id) if isinstance(profiles, dict) else None
+    return isinstance(entry, dict) and entry.get(field_name) == secret
+
+
+def remove_profile(profile_id: str, *, where: str) -> Operation:
+    """Delete a profile and every reference to it (orders, lastGood, usageStats), as `logout` does in 2026.9."""
+
+    def op(data: dict[str, Any]) -> Edit:
+        profiles = data["profiles"]
+        if profile_id not in profiles:
+            raise ProfileNotFound(f'Auth profile "{profile_id}" not found in {where}.')
+        del profiles[profile_id]
+        touched = []
+        order = data.get("order")
+        if isinstance(order, dict):
+            for prov in list(order):
+                ids = order[prov]
+                if isinstance(ids, list) and profile_id in ids:
+                    kept = [i for i in ids if i != profile_id]
+                    touched.append(f"the {prov} order")
+                    if kept:
+                        order[prov] = kept
+                    else:
+                        del order[prov]
+            if not order:
+                del data["order"]
+        last_good = data.get("lastGood")
+        if isinstance(last_good, dict):
+            for prov in [p for p, v in last_good.items() if v == profile_id]:
+                del last_good[prov]
+                touched.append("lastGood")
+        usage = data.get("usageStats")
+        if isinstance(usage, dict) and profile_id in usage:
+            del usage[profile_id]
+            touched.append("its usage stats")
+        notes = [f"also removed it from {', '.join(dict.fromkeys(touched))}."] if touched else []
+        return Edit(
+            True,
+            f"Removed {profile_id}.",
+            notes,
+            verify=lambda d: isinstance(d.get("profiles"), dict) and profile_id not in d["profiles"],
+        )
+
+    return op
+
+
+# --------------------------------------------------------------------------- applying
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """The outcome of one locked edit: the bytes before and after, and what the edit said."""
+
+    path: Path
+    edit: Edit
+    before: bytes | None
+    after: bytes | None  # None when nothing was written
+    mode_before: int | None
+    mode_after: int | None
+    backup: Path | None
+
+
+def target_mode(mode_before: int | None) -> int:
+    """Keep the file's mode, minus group/other access (OpenClaw chmods 0600 on every write)."""
+    return 0o600 if mode_before is None else mode_before & ~0o077
+
+
+def apply(
+    path: Path,
+    op: Operation,
+    *,
+    create: bool = True,
+    backup: Callable[[bytes], Path] | None = None,
+    lock_timeout: float = DEFAULT_TIMEOUT_S,
+) -> Applied:
+    """Run `op` on the store at `path` under OpenClaw's lock and write the result atomically.
+
+    `backup(previous_bytes)` runs inside the lock, before the write, so the old bytes are safe
+    before they are replaced. A missing file is created (0600, dir 0700) when `create` is set.
+    """
+    if not path.parent.exists():
+        if not create:
+            raise ProfileNotFound(f"{path} does not exist.")
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with FileLock(path, timeout=lock_timeout) as lock:
+        doc = read_store(path)
+        if doc is None:
+            if not create:
+                raise ProfileNotFound(f"{path} does not exist.")
+            data: dict[str, Any] = {"version": 1, "profiles": {}}
+        else:
+            data = doc.data
+        edit = op(data)
+        if not edit.changed:
+            return Applied(path, edit, doc.raw if doc else None, None, doc.mode if doc else None, None, None)
+        out = dump_store(data)
+        saved = backup(doc.raw) if (backup is not None and doc is not None) else None
+        mode = target_mode(doc.mode if doc else None)
+        written = write_atomic(path, out, mode=mode, before_replace=lock.verify)
+    if doc is not None and written.mode != doc.mode:
+        edit.notes.append(f"tightened the file's permissions from {doc.mode:o} to {written.mode:o} (it holds keys).")
+    return Applied(path, edit, doc.raw if doc else None, out, doc.mode if doc else None, written.mode, saved)
+
+
+def restore(
+    path: Path,
+    previous: bytes | None,
+    mode: int | None,
+    *,
+    check: Callable[[bytes | None], None],
+    lock_timeout: float = DEFAULT_TIMEOUT_S,
+) -> bytes | None:
+    """Put `previous` back byte for byte (None: remove the file), under the lock.
+
+    `check(current bytes)` runs first, inside the lock, and raises to refuse (e.g. `Conflict`
+    when the file changed since our write). Returns the bytes that were replaced.
+    """
+    from .atomic import remove_durably
+
+    with FileLock(path, timeout=lock_timeout) as lock:
+        try:
+            current: bytes | None = path.read_bytes()
+        except FileNotFoundError:
+            current = None
+        check(current)
+        if previous is None:
+            lock.verify()
+            remove_durably(path)
+        else:
+            write_atomic(path, previous, mode=mode if mode is not None else 0o600, before_replace=lock.verify)
+    return current
+
+
+def read_profiles(path: Path) -> dict[str, Any]:
+    """The raw profile entries of a store for validation; a missing or broken store has none."""
+    try:
+        doc = read_store(path)
+    except StoreBroken:
+        return {}
+    return dict(doc.data["profiles"]) if doc else {}
+
+
+def same_file(a: Path, b: Path) -> bool:
+    return os.path.abspath(a) == os.path.abspath(b)
