@@ -132,7 +132,7 @@ def _provider_of(model_ref: str | None) -> str | None:
 
 def _models_in_use(config: Mapping[str, Any], era: Era) -> tuple[str | None, list[str]]:
     model = get_path(config, "agents.defaults.model")
-    primary = model_primary(model) or (DEFAULT_MODEL[era] if not config else None)
+    primary = model_primary(model) or DEFAULT_MODEL[era]  # OpenClaw's own default when none is set
     return primary, model_fallbacks(model)
 
 
@@ -209,7 +209,7 @@ def diagnose(
     reports: list[ProfileReport] = []
     by_secret: dict[str, list[ProfileReport]] = {}
     for profile in store.profiles.values():
-        report = _profile_report(store, profile, config, env, now, era)
+        report = profile_report(store, profile, config, env, now, era)
         reports.append(report)
         if provider and normalize_provider(profile.provider, era) not in providers:
             continue
@@ -264,9 +264,10 @@ def diagnose(
     )
 
 
-def _profile_report(
+def profile_report(
     store: AuthStore, profile: Profile, config: Mapping[str, Any], env: Mapping[str, str], now: float, era: Era
 ) -> ProfileReport:
+    """One profile as the user sees it (also used for a candidate key before it is stored)."""
     secret, source, resolution = _effective_secret(profile, env, config, era)
     info = classify(secret.get_secret_value()) if secret is not None else None
     stored_value = profile.secret.get_secret_value() if profile.secret is not None else None

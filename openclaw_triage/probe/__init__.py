@@ -20,6 +20,7 @@ from .run import (
     DEFAULT_TIMEOUT,
     ProbeError,
     ProbeResult,
+    probe_candidate,
     probe_profiles,
     probe_profiles_sync,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "ProbeResult",
     "classify_response",
     "messages_body",
+    "probe_candidate",
     "probe_profiles",
     "probe_profiles_sync",
     "proxy_for",

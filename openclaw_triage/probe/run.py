@@ -13,6 +13,7 @@ httpx is imported inside the functions that send, so importing this module costs
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import inspect
 import logging
 import time
@@ -24,8 +25,9 @@ from ..diagnose import Diagnosis, ProfileReport
 from ..findings import Finding, Severity
 from ..jsstr import js_trim
 from ..keys import KeyKind, Problem, mask
-from ..model import Era
+from ..model import CredentialType, Era, Profile
 from ..order import token_expiry_state
+from ..secret import Secret
 from .classify import STEP_MESSAGES, STEP_MODELS, Outcome, classify_exception, classify_response
 from .explain import Context, explain, skipped
 from .headers import is_oauth_secret, merge_configured_headers, messages_body, request_headers
@@ -450,6 +452,31 @@ def _ssl_context() -> ssl.SSLContext:
     if context is None:
         context = _TLS_CONTEXTS[key] = httpx.create_ssl_context(trust_env=True)
     return context
+
+
+async def probe_candidate(
+    diagnosis: Diagnosis,
+    secret: Secret,
+    *,
+    profile_id: str,
+    ctype: CredentialType,
+    deep: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> ProbeResult:
+    """Probe a secret before it is stored (the guarded paste), exactly as if `profile_id` held it.
+
+    Nothing is written: the candidate lives in a copy of the diagnosis that holds only it.
+    """
+    from ..diagnose import profile_report
+
+    install = diagnosis.install
+    profile = Profile(id=profile_id, provider=PROVIDER, type=ctype, secret=secret, layer="candidate")
+    report = profile_report(
+        diagnosis.agent.effective, profile, install.config.data, install.seen_env, diagnosis.now_ms, install.era
+    )
+    candidate = dataclasses.replace(diagnosis, profiles=[report])
+    results = await probe_profiles(candidate, profile_id=profile_id, deep=deep, timeout=timeout)
+    return results[0]
 
 
 def probe_profiles_sync(diagnosis: Diagnosis, **kwargs: Any) -> list[ProbeResult]:

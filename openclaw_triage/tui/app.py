@@ -76,6 +76,7 @@ class TriageApp(App[int]):
         now_ms: float | None = None,
         demo_home: Path | None = None,
         background: bool = True,
+        read_clipboard: Callable[[], str] | None = None,
     ) -> None:
         super().__init__()
         self.options = options or Options()
@@ -84,6 +85,7 @@ class TriageApp(App[int]):
         self.snapshot = snapshot or load(self.options, env=env, now_ms=now_ms)
         self.demo_home = demo_home
         self.background = background  # tests turn off the Node/gateway look-ups
+        self.read_clipboard = read_clipboard  # None: the system clipboard (pyperclip)
         self.busy: str | None = None
         self.probe_results: list[Any] = []
 
@@ -315,16 +317,70 @@ class TriageApp(App[int]):
         self.probe_results = results
         bad = sum(1 for r in results if not r.ok and r.sent)
         self.notify(
-            f"{len(results) - bad} of {len(results)} profile(s) accepted." if bad else "Anthropic accepted every key probed.",
+            f"{len(results) - bad} of {len(results)} profile(s) accepted."
+            if bad
+            else "Anthropic accepted every key probed.",
             title="Probe done",
             severity="warning" if bad else "information",
         )
         self.reload_worker()
 
     def action_paste(self) -> None:
+        from .paste import PasteScreen
+
+        table = self.query_one(ProfilesTable)
+        selected = table.selected_profile
+        report = self.snapshot.diagnosis.report(selected) if selected else None
+        provider = report.profile.provider.strip().lower() if report else "anthropic"
+        self.push_screen(
+            PasteScreen(
+                self.snapshot,
+                provider=provider,
+                target=selected,
+                agent=self._agent_arg(),
+                read_clipboard=self.read_clipboard,
+            ),
+            self._after_paste,
+        )
+
+    def _after_paste(self, saved: Any) -> None:
+        if saved is None:
+            return
+        change = saved.change
+        notes = "\n".join(getattr(change, "notes", []) or [])
         self.notify(
-            "The guarded paste is not part of this version yet: use `openclaw-triage key set --clipboard`.",
-            severity="warning",
+            f"{change.summary} Press z to undo.\n{notes}\nA chat that still fails keeps its own profile: type /reset (or /new) in it.",
+            title="Key saved",
+            timeout=12,
+        )
+        self.after_paste_worker(saved)
+
+    @work(thread=True, exclusive=True, group="reload")
+    def after_paste_worker(self, saved: Any) -> None:
+        snapshot = load(self.options, env=self.env, now_ms=self.now_ms)
+        self.call_from_thread(self._after_paste_reloaded, snapshot, saved)
+
+    def _after_paste_reloaded(self, snapshot: Snapshot, saved: Any) -> None:
+        self.apply_snapshot(snapshot)
+        result = snapshot.diagnosis.orders.get(saved.provider)
+        if result is None or result.next == saved.profile_id:
+            return
+        ids = (saved.profile_id, *[pid for pid in result.effective if pid != saved.profile_id])
+        first = result.next or "nothing"
+        confirm(
+            self,
+            f"OpenClaw still tries {first} first for {saved.provider}. Pin {saved.profile_id} first? (z undoes it)",
+            lambda yes: (
+                self.run_write(
+                    "order",
+                    lambda w, progress: w.set_order(
+                        self.snapshot.install, saved.provider, list(ids), agent=self._agent_arg(), progress=progress
+                    ),
+                    f"pins {saved.profile_id} first",
+                )
+                if yes
+                else None
+            ),
         )
 
     def _agent_arg(self) -> str | None:

@@ -216,3 +216,86 @@ async def test_probe_streams_results_into_its_pane(tmp_path: Path) -> None:
             # The key Anthropic refused is tried first: the probe makes that a one-key fix.
             assert {"probe.invalid_key", "order.first_unusable"} <= codes
             assert bad not in screen_text(app)
+
+
+def stored_order(home: Path) -> list[str] | None:
+    store = json.loads((home / ".openclaw" / "agents" / "main" / "agent" / "auth-profiles.json").read_text())
+    return (store.get("order") or {}).get("anthropic")
+
+
+async def test_o_applies_the_order_fix_and_z_undoes_it(demo_home: Path) -> None:
+    app = make_app(demo_home)
+    before = (demo_home / ".openclaw" / "agents" / "main" / "agent" / "auth-profiles.json").read_bytes()
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        assert stored_order(demo_home) == ["anthropic:default", "anthropic:manual"]
+        await pilot.press("o")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert stored_order(demo_home) == ["anthropic:fresh", "anthropic:default", "anthropic:manual"]
+        messages = " ".join(str(n.message) for n in app._notifications)
+        assert "Press z to undo" in messages
+        assert "order.first_unusable" not in {f.code for f in app.query_one(FindingsList).findings}
+        await pilot.press("z")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert stored_order(demo_home) == ["anthropic:default", "anthropic:manual"]
+        assert "order.first_unusable" in {f.code for f in app.query_one(FindingsList).findings}
+    after = (demo_home / ".openclaw" / "agents" / "main" / "agent" / "auth-profiles.json").read_bytes()
+    assert after == before
+
+
+async def test_o_on_the_profiles_table_pins_the_selected_profile(tmp_path: Path) -> None:
+    other = fakekeys.api_key("other")
+    LegacyHome(tmp_path).config({}).store(
+        {"profiles": {"anthropic:a": api_key_profile(API), "anthropic:b": api_key_profile(other)}}
+    )
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        table = app.query_one(ProfilesTable)
+        table.focus()
+        await pilot.press("down")
+        assert table.selected_profile == "anthropic:b"
+        await pilot.press("o")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert stored_order(tmp_path) == ["anthropic:b", "anthropic:a"]
+
+
+async def test_u_clears_the_override(demo_home: Path) -> None:
+    app = make_app(demo_home)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("u")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert stored_order(demo_home) is None
+        # With the override gone the config order (paste-token's) applies again.
+        assert app.snapshot.diagnosis.orders["anthropic"].config_order == ["anthropic:manual", "anthropic:default"]
+
+
+async def test_a_refused_write_says_so_and_changes_nothing(tmp_path: Path) -> None:
+    path = (
+        LegacyHome(tmp_path)
+        .config({})
+        .store({"profiles": {"anthropic:a": api_key_profile(API)}, "order": {"anthropic": ["anthropic:a"]}})
+    )
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        path.write_text("{ not json")  # broken behind the app's back: the write layer must refuse
+        before = path.read_bytes()
+        await pilot.press("u")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert path.read_bytes() == before
+        assert any(n.title == "Nothing was changed" for n in app._notifications)
+
+
+async def test_z_with_nothing_to_undo_is_a_message(demo_home: Path) -> None:
+    app = make_app(demo_home)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await pilot.press("z")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any(n.title == "Nothing was changed" for n in app._notifications)
