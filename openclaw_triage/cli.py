@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="machine-readable output (indented at a terminal, compact when piped)"
     )
     check.add_argument("--provider", metavar="P", help="only this provider (e.g. anthropic)")
+    check.add_argument("--json-schema", action="store_true", help="print the JSON schema of --json's output and exit")
     check.add_argument("--probe", action="store_true", help="also ask Anthropic about each key (live API probe)")
     check.add_argument("--deep", action="store_true", help="probe with one 1-token Messages call per key too (billing)")
     _add_install_flags(check, suppress=True)
@@ -122,8 +123,8 @@ def _add_write_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     key_set.add_argument(
         "--no-probe",
         action="store_true",
-        help="do not test the key against the API afterwards (the live probe is not built yet, so no probe is "
-        "the default; the flag is accepted for scripts)",
+        help="save without first asking Anthropic whether the key works (by default a dead key is refused: "
+        "one free GET /v1/models to the host OpenClaw itself uses)",
     )
 
     order = sub.add_parser(
@@ -212,6 +213,11 @@ def _options(args: argparse.Namespace) -> object:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    if getattr(args, "json_schema", False):
+        from .schema import check_json_schema
+
+        print(json.dumps(check_json_schema(), indent=2))
+        return 0
     from .diagnose import diagnose
     from .inspect import inspect_install
     from .locate import LocateError

@@ -3,7 +3,9 @@
 `make_demo()` writes the seed support thread's broken state into a fresh temp dir with fake
 keys: a key shortened by hand, the same secret stored again as a token profile by
 `paste-token`, an order override pinned to the broken profile, and the fresh key the user
-finally made, left out of the order. Nothing real is read or touched.
+finally made, left out of the order. `make_demo(era="2026.9")` unpacks an install made by the
+real OpenClaw 2026.9.6 (SQLite stores) whose order pins a truncated key first. Nothing real
+is read or touched.
 """
 
 from __future__ import annotations
@@ -40,9 +42,16 @@ def _write(path: Path, data: object) -> None:
     os.chmod(path, 0o600)
 
 
-def make_demo(root: Path | None = None) -> Path:
+DEMO_ERAS = ("2026.3", "2026.9")
+
+
+def make_demo(root: Path | None = None, *, era: str = "2026.3") -> Path:
     """Create the demo home (returns it; the state dir is `<home>/.openclaw`)."""
-    home = Path(root) if root is not None else Path(tempfile.mkdtemp(prefix="openclaw-triage-demo-"))
+    if era not in DEMO_ERAS:
+        raise ValueError(f"no demo for {era!r}: choose {' or '.join(DEMO_ERAS)}")
+    home = Path(root) if root is not None else Path(tempfile.mkdtemp(prefix=f"openclaw-triage-demo-{era}-"))
+    if era == "2026.9":
+        return _unpack_current(home)
     state = home / ".openclaw"
     state.mkdir(parents=True, exist_ok=True, mode=0o700)
     old_key = fake_secret("sk-ant-api03-", "demo-old")
@@ -83,4 +92,25 @@ def make_demo(root: Path | None = None) -> Path:
             "lastGood": {"anthropic": "anthropic:default"},
         },
     )
+    return home
+
+
+def _unpack_current(home: Path) -> Path:
+    """The 2026.9 demo: a real-CLI install, moved to `home` (paths rewritten, modes restored)."""
+    import tarfile
+    from importlib.resources import files
+
+    from .relocate import apply_tree_modes, relocate_home
+
+    home.mkdir(parents=True, exist_ok=True)
+    archive = files("openclaw_triage") / "demo_data" / "current-2026.9.tar.gz"
+    with archive.open("rb") as raw, tarfile.open(fileobj=raw, mode="r:gz") as tar:
+        meta = json.loads(tar.extractfile("demo.json").read())  # type: ignore[union-attr]
+        members = [m for m in tar.getmembers() if m.name.startswith("home/") and (m.isfile() or m.isdir())]
+        for member in members:
+            member.name = member.name.removeprefix("home/")
+        safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}  # Python >= 3.11.4
+        tar.extractall(home, members=members, **safe)  # type: ignore[arg-type]
+    relocate_home(home, "@HOME@", str(home))
+    apply_tree_modes(home, meta["tree"])
     return home

@@ -66,10 +66,17 @@ class Secret:
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """Validate from a string, serialise as asterisks: pydantic's `SecretStr` contract."""
         from pydantic_core import core_schema
 
         return core_schema.no_info_plain_validator_function(
             lambda v: v if isinstance(v, Secret) else Secret(str(v)),
-            serialization=core_schema.plain_serializer_function_ser_schema(str, when_used="always"),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                str, when_used="always", return_schema=core_schema.str_schema()
+            ),
             json_schema_input_schema=core_schema.str_schema(),
         )
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict[str, Any]:
+        return {"type": "string", "format": "password", "writeOnly": True}

@@ -173,3 +173,24 @@ def test_check_deep_reaches_billing(tmp_path: Path) -> None:
         assert [s.method for s in api.seen] == ["GET", "POST"]
     codes = [f["code"] for f in json.loads(proc.stdout)["findings"]]
     assert "probe.billing" in codes and proc.returncode == 1
+
+
+def test_check_probe_does_not_count_a_broken_key_twice(tmp_path: Path) -> None:
+    spaced = fakekeys.api_key("twice")
+    spaced = spaced[:40] + " " + spaced[40:]
+    LegacyHome(tmp_path).config(
+        {"models": {"providers": {"anthropic": {"baseUrl": "http://127.0.0.1:9", "models": []}}}}
+    ).store({"profiles": {"anthropic:default": api_key_profile(spaced)}})
+    proc = subprocess.run(
+        [sys.executable, "-m", "openclaw_triage", "check", "--probe", "--json"],
+        env={"HOME": str(tmp_path), "PATH": "", "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    data = json.loads(proc.stdout)
+    by_code = {f["code"]: f for f in data["findings"]}
+    assert by_code["key.whitespace"]["severity"] == "error"
+    assert by_code["probe.skipped"]["severity"] == "info"
+    assert data["summary"]["errors"] == sum(1 for f in data["findings"] if f["severity"] == "error")

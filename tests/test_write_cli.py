@@ -64,7 +64,9 @@ def store(home: Path) -> Path:
 
 
 def test_key_set_from_stdin(home: Path) -> None:
-    proc = run(home, "key", "set", "--stdin", "--yes", "--profile-id", "anthropic:default", stdin=f'  "{NEW}"\n')
+    proc = run(
+        home, "key", "set", "--stdin", "--yes", "--no-probe", "--profile-id", "anthropic:default", stdin=f'  "{NEW}"\n'
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(store(home).read_text())["profiles"]["anthropic:default"]["key"] == NEW
     assert f"{NEW[:8]}...{NEW[-8:]}" in proc.stdout and "undo with: openclaw-triage undo " in proc.stdout
@@ -74,7 +76,7 @@ def test_key_set_from_stdin(home: Path) -> None:
 
 def test_key_set_defaults_a_token_to_anthropic_manual(home: Path) -> None:
     """The token profile OpenClaw's paste-token names `anthropic:manual` is where a setup token goes."""
-    proc = run(home, "key", "set", "--stdin", "--yes", stdin=TOKEN + "\n")
+    proc = run(home, "key", "set", "--stdin", "--yes", "--no-probe", stdin=TOKEN + "\n")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(store(home).read_text())["profiles"]["anthropic:manual"]["token"] == TOKEN
     assert "anthropic:manual (token)" in proc.stdout and not leaks(proc, TOKEN, KEY)
@@ -109,7 +111,7 @@ def test_key_set_defaults_a_token_to_anthropic_manual(home: Path) -> None:
 )
 def test_key_set_refusals_change_nothing(home: Path, secret: str, extra: list[str], expect: str) -> None:
     before = store(home).read_bytes()
-    proc = run(home, "key", "set", "--stdin", "--yes", *extra, stdin=secret + "\n")
+    proc = run(home, "key", "set", "--stdin", "--yes", "--no-probe", *extra, stdin=secret + "\n")
     assert proc.returncode == 1
     assert expect in proc.stderr and "Nothing was changed" in proc.stderr
     assert store(home).read_bytes() == before
@@ -120,7 +122,7 @@ def test_key_set_refusals_change_nothing(home: Path, secret: str, extra: list[st
 
 def test_key_set_without_yes_and_without_a_terminal_is_not_confirmed(home: Path) -> None:
     before = store(home).read_bytes()
-    proc = run(home, "key", "set", "--stdin", stdin=NEW + "\n")
+    proc = run(home, "key", "set", "--stdin", "--no-probe", stdin=NEW + "\n")
     assert proc.returncode == 1 and "not confirmed" in proc.stderr and "--yes" in proc.stderr
     assert store(home).read_bytes() == before and not leaks(proc, NEW)
 
@@ -129,7 +131,8 @@ def test_key_set_needs_a_source_and_help_mentions_the_probe(home: Path) -> None:
     proc = run(home, "key", "set", "--yes")
     assert proc.returncode == 2 and "--stdin" in proc.stderr
     help_text = run(home, "key", "set", "--help").stdout
-    assert "--no-probe" in help_text and "no probe is" in help_text.replace("\n", " ").replace("  ", " ")
+    flat = " ".join(help_text.split())
+    assert "--no-probe" in flat and "a dead key is refused" in flat
 
 
 def test_order_pin_clear_undo_history(home: Path) -> None:
@@ -176,6 +179,7 @@ def test_key_set_on_a_sqlite_install_runs_the_cli_with_the_key_on_stdin(tmp_path
         "set",
         "--stdin",
         "--yes",
+        "--no-probe",
         "--profile-id",
         "anthropic:default",
         stdin=NEW + "\n",
@@ -206,7 +210,9 @@ def test_key_set_from_the_clipboard(
     fake = types.ModuleType("pyperclip")
     fake.paste = lambda: NEW + "\r\n"  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "pyperclip", fake)
-    rc = _main(home, monkeypatch, "key", "set", "--clipboard", "--yes", "--profile-id", "anthropic:default")
+    rc = _main(
+        home, monkeypatch, "key", "set", "--clipboard", "--yes", "--no-probe", "--profile-id", "anthropic:default"
+    )
     out = capsys.readouterr()
     assert rc == 0, out.err
     assert json.loads(store(home).read_text())["profiles"]["anthropic:default"]["key"] == NEW
@@ -224,7 +230,7 @@ def test_an_unavailable_clipboard_is_a_clear_error(
     fake.paste = broken  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "pyperclip", fake)
     before = store(home).read_bytes()
-    assert _main(home, monkeypatch, "key", "set", "--clipboard", "--yes") == 1
+    assert _main(home, monkeypatch, "key", "set", "--clipboard", "--yes", "--no-probe") == 1
     assert "cannot read the clipboard" in capsys.readouterr().err
     assert store(home).read_bytes() == before
 
@@ -236,3 +242,24 @@ def test_check_does_not_import_the_write_layer() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_key_set_asks_anthropic_first_and_keeps_a_dead_key_out(tmp_path: Path) -> None:
+    from tests.fakeanthropic import FakeAnthropic, Reply
+
+    dead = fakekeys.api_key("cli-w-dead")
+    with FakeAnthropic(keys={NEW: Reply.ok()}) as api:
+        config = {"models": {"providers": {"anthropic": {"baseUrl": api.url, "models": []}}}}
+        LegacyHome(tmp_path).config(config).store({"profiles": {"anthropic:default": api_key_profile(KEY)}})
+        path = tmp_path / ".openclaw" / "agents" / "main" / "agent" / "auth-profiles.json"
+        before = path.read_bytes()
+        proc = run(tmp_path, "key", "set", "--stdin", "--yes", stdin=dead + "\n")
+        assert proc.returncode == 1
+        assert "not saved" in proc.stderr and "probe.invalid_key" in proc.stderr and "--no-probe" in proc.stderr
+        assert path.read_bytes() == before
+        proc = run(tmp_path, "key", "set", "--stdin", "--yes", stdin=NEW + "\n")
+        assert proc.returncode == 0, proc.stderr
+        assert "Anthropic accepted it" in proc.stderr
+        assert json.loads(path.read_text())["profiles"]["anthropic:default"]["key"] == NEW
+        assert [r.credential for r in api.requests] == [dead, NEW]
+        assert not leaks(proc, NEW, dead)

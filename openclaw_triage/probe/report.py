@@ -6,6 +6,7 @@ a probe actually runs. Output only ever holds masks, hosts and Anthropic's reque
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 
@@ -65,9 +66,20 @@ def run(diagnosis: Diagnosis, *, profile_id: str | None, deep: bool, timeout: fl
 
 
 def join_check(diagnosis: Diagnosis, args: argparse.Namespace) -> list[ProbeResult]:
-    """`check --probe`: probe findings join the report and its exit code."""
+    """`check --probe`: probe findings join the report and its exit code.
+
+    A profile the check already reports as broken is not counted twice: the probe's "skipped"
+    finding for it becomes a note.
+    """
     results = run(diagnosis, profile_id=None, deep=bool(args.deep), timeout=DEFAULT_TIMEOUT)
-    diagnosis.findings = sort_findings([*diagnosis.findings, *(r.finding for r in results)])
+    broken = {f.subject for f in diagnosis.findings if f.severity is Severity.ERROR}
+    added = []
+    for result in results:
+        finding = result.finding
+        if not result.sent and finding.subject in broken and finding.severity is not Severity.INFO:
+            finding = dataclasses.replace(finding, severity=Severity.INFO)
+        added.append(finding)
+    diagnosis.findings = sort_findings([*diagnosis.findings, *added])
     return results
 
 

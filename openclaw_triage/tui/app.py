@@ -481,15 +481,17 @@ def _gateway_status(snapshot: Snapshot) -> str:
     return f"port {port} answers HTTP {response.status_code} (another program?)"
 
 
-def run(options: Options, *, demo: bool = False) -> int:
-    """Open the app (on a fresh demo copy with `demo`)."""
+def run(options: Options, *, demo: str | None = None) -> int:
+    """Open the app (on a fresh demo copy of the era `demo` names, if given)."""
     env = dict(os.environ)
     demo_home = None
     if demo:
         from ..demo import make_demo
 
-        demo_home = make_demo()
-        options = Options(state_dir=str(demo_home / ".openclaw"), openclaw="none")
+        demo_home = make_demo(era=demo)
+        # The JSON demo never needs the CLI; the SQLite one writes only through a 2026.9 CLI the user names.
+        cli = options.openclaw if demo == "2026.9" and options.openclaw else "none"
+        options = Options(state_dir=str(demo_home / ".openclaw"), openclaw=cli)
         env["HOME"] = str(demo_home)
     app = TriageApp(options, env=env, demo_home=demo_home)
     result = app.run()

@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
-from typing import TextIO
+from typing import Any, TextIO
 
 from ..keys import mask
 from ..model import CredentialType, Era, Install
@@ -134,6 +134,11 @@ def run_key_set(args: argparse.Namespace) -> int:
         check_profile_fits(profile_id, provider, checked.type, aa.effective, secret_kind=checked.info.kind.label)
     except WriteError as exc:
         return _fail(exc)
+    if not args.no_probe and provider == "anthropic":
+        refusal = _probe_first(install, checked, profile_id)
+        if refusal is not None:
+            _err(refusal)
+            return EXIT_FAILED
     where = (
         str(aa.agent_dir / "auth-profiles.json")
         if install.era is Era.JSON
@@ -164,6 +169,28 @@ def run_key_set(args: argparse.Namespace) -> int:
         return _fail(exc)
     _print_change(change)
     return EXIT_OK
+
+
+def _probe_first(install: Install, checked: Any, profile_id: str) -> str | None:
+    """Ask Anthropic about the key before it is written; the reason to refuse, or None."""
+    import asyncio
+
+    from ..diagnose import diagnose
+    from ..probe import probe_candidate
+    from ..secret import Secret
+
+    sys.stderr.write("Asking Anthropic about this key first (--no-probe skips this)…\n")
+    result = asyncio.run(
+        probe_candidate(diagnose(install), Secret(checked.value), profile_id=profile_id, ctype=checked.type)
+    )
+    rid = f", request-id {result.request_id}" if result.request_id else ""
+    if result.ok:
+        sys.stderr.write(f"Anthropic accepted it ({result.host}{rid}).\n")
+        return None
+    return (
+        f"not saved: {result.finding.message} ({result.code}{rid}). Nothing was changed; "
+        "pass --no-probe to save it without asking Anthropic (e.g. offline)."
+    )
 
 
 # --------------------------------------------------------------------------- order

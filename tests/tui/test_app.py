@@ -299,3 +299,28 @@ async def test_z_with_nothing_to_undo_is_a_message(demo_home: Path) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert any(n.title == "Nothing was changed" for n in app._notifications)
+
+
+async def test_the_2026_9_demo_is_a_real_sqlite_install(tmp_path: Path) -> None:
+    from openclaw_triage.demo import make_demo
+
+    home = make_demo(tmp_path / "demo9", era="2026.9")
+    app = make_app(home)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await pilot.pause()
+        assert "SQLite store" in norm(app.query_one(VersionPane).plain_text())
+        codes = {f.code for f in app.query_one(FindingsList).findings}
+        assert "order.first_unusable" in codes
+        await pilot.press("o")  # no 2026.9 CLI here: a clear refusal, nothing written
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any("only the openclaw CLI may change" in str(n.message) for n in app._notifications)
+
+
+def test_demo_rejects_an_unknown_era(tmp_path: Path) -> None:
+    import pytest
+
+    from openclaw_triage.demo import make_demo
+
+    with pytest.raises(ValueError, match=r"2026\.3 or 2026\.9"):
+        make_demo(tmp_path, era="2025.1")
