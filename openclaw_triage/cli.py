@@ -16,8 +16,7 @@ from collections.abc import Sequence
 from . import __version__
 
 EPILOG = """\
-exit codes (check): 0 nothing wrong, 1 at least one error, 2 only warnings,
-                    3 the install could not be read at all, 64 bad usage.
+exit codes (check): 0 nothing wrong, 1 at least one error, 2 only warnings, 64 bad usage.
 Secrets are never printed: keys are shown masked the way OpenClaw masks them.
 """
 
@@ -45,7 +44,28 @@ def _add_install_flags(parser: argparse.ArgumentParser, *, suppress: bool) -> No
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+_VALUE_FLAGS = frozenset({"--state-dir", "--config", "--agent", "--profile", "--openclaw"})
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The subcommand named in `argv` (skipping the global flags and their values), if any."""
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in _VALUE_FLAGS:
+            i += 2
+            continue
+        if arg.startswith("-"):
+            i += 1
+            continue
+        return arg
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with `only="check"` just what `check` needs (argparse is slow to
+    build 15 subcommands, and `check` has a start-up budget of tens of milliseconds)."""
     parser = argparse.ArgumentParser(
         prog="openclaw-triage",
         description="Find and fix what stands between OpenClaw and a working model key. "
@@ -55,7 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"openclaw-triage {__version__}")
     parser.add_argument(
-        "--demo", action="store_true", help="open the app on a bundled example install (a copy in a temp dir)"
+        "--demo",
+        nargs="?",
+        const="2026.3",
+        choices=("2026.3", "2026.9"),
+        metavar="ERA",
+        help="open the app on a bundled broken example install, copied to a temp dir: 2026.3 (JSON store, "
+        "the default) or 2026.9 (SQLite; writes there need a 2026.9 openclaw via --openclaw)",
     )
     _add_install_flags(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -73,9 +99,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json-schema", action="store_true", help="print the JSON schema of --json's output and exit")
     check.add_argument("--probe", action="store_true", help="also ask Anthropic about each key (live API probe)")
     check.add_argument("--deep", action="store_true", help="probe with one 1-token Messages call per key too (billing)")
+    check.add_argument(
+        "--timeout", type=float, default=10.0, metavar="S", help="probe timeout per request (default 10)"
+    )
     _add_install_flags(check, suppress=True)
+    if only == "check":
+        return parser
     _add_probe_command(sub)
     _add_write_commands(sub)
+    _add_sessions_command(sub)
+    from .runtime_cli import add_commands  # gateway, discord, report: stubs, parsed when they run
+
+    add_commands(sub, _add_install_flags)
     return parser
 
 
@@ -157,6 +192,53 @@ def _add_write_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     undo.add_argument("--force", action="store_true", help="undo even if the store changed after the change")
     history = command(sub, "history", help="list the changes made by openclaw-triage", description="List every change.")
     history.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+SESSIONS_EPILOG = """\
+exit codes: 0 no chat is stuck, 1 a chat's pin makes it fail, 2 only warnings, 64 bad usage.
+A chat's pin: the auth profile it keeps using (`auto`: chosen by OpenClaw, follows the order at its
+next reset; `user`: chosen in the chat with /model …@profile, kept whatever the order says).
+"""
+SESSIONS_UNPIN_EPILOG = """\
+exit codes: 0 done (or nothing to do), 1 refused or failed (nothing changed unless it says so), 64 bad usage.
+2026.3: the pin is cleared in sessions.json under OpenClaw's session lock; `openclaw-triage undo` puts it back.
+2026.9: OpenClaw offers no way to clear a pin from outside the chat; the chat command to send is printed instead.
+OpenClaw's own --profile NAME goes before the command: openclaw-triage --profile NAME sessions unpin ….
+"""
+
+
+def _add_sessions_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`sessions [unpin]`: parsers only; the work is in `openclaw_triage.sessions.cli`, imported when it runs."""
+    sessions = sub.add_parser(
+        "sessions",
+        help="list every chat session and the auth profile it is pinned to; unpin them",
+        description="List chat sessions (most recent first) with their model and auth pin, and what OpenClaw "
+        "will do with each pin under the current order.",
+        epilog=SESSIONS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sessions.add_argument("--json", action="store_true", help="machine-readable output")
+    _add_install_flags(sessions, suppress=True)
+    actions = sessions.add_subparsers(dest="sessions_command", metavar="ACTION")
+    unpin = actions.add_parser(
+        "unpin",
+        help="clear chats' auth pins so they follow the order again",
+        description="Clear the auth pin of one chat (--session), of every chat pinned to a profile (--profile) or "
+        "of every pinned chat (--all), the way OpenClaw clears a pin.",
+        epilog=SESSIONS_UNPIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        conflict_handler="resolve",
+    )
+    _add_install_flags(unpin, suppress=True)
+    which = unpin.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--session", dest="pin_sessions", metavar="KEY", action="append", help="a session key (repeatable)"
+    )
+    which.add_argument(
+        "--profile", "--profile-id", dest="pin_profile", metavar="ID", help="every chat pinned to this auth profile"
+    )
+    which.add_argument("--all", dest="pin_all", action="store_true", help="every pinned chat of the agent")
+    unpin.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
 
 def _run_write_command(args: argparse.Namespace) -> int:
@@ -257,7 +339,8 @@ def run_app(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     # A short-lived command allocating many small objects: the cyclic GC only costs time here.
     gc.disable()
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(only="check" if _command_of(argv) == "check" else None)
     args = parser.parse_args(argv)
     try:
         if args.command == "check":
@@ -268,6 +351,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_command(args, _options(args))
         if args.command in ("key", "order", "undo", "history"):
             return _run_write_command(args)
+        if args.command == "sessions":
+            from .sessions.cli import run as run_sessions
+
+            return run_sessions(args, _options(args))
+        if args.command in ("gateway", "discord", "report"):
+            from .runtime_cli import run
+
+            return run(args, _options)  # type: ignore[arg-type]
         return run_app(args)
     except KeyboardInterrupt:
         return 130

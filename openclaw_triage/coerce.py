@@ -238,33 +238,39 @@ def coerce_health(stats: dict[str, Any], era: Era) -> Health:
     return health
 
 
+_FIELDS_BY_TYPE = {"api_key": ("key", "keyRef"), "token": ("token", "tokenRef"), "oauth": ("access", None)}
+_CTYPES = {t.value: t for t in CredentialType}
+
+
 def _profile_2026_3(profile_id: str, entry: Any, layer: str) -> tuple[Profile | None, str]:
     if not isinstance(entry, dict):
         return None, "not an object"
-    e = dict(entry)
-    if "type" not in e and isinstance(e.get("mode"), str):
-        e["type"] = e["mode"]
-    if "key" not in e and isinstance(e.get("apiKey"), str):
-        e["key"] = e["apiKey"]
+    e = entry
+    if ("type" not in e and "mode" in e) or ("key" not in e and "apiKey" in e):
+        e = dict(entry)  # aliases apply only when the real field is absent
+        if "type" not in e and isinstance(e.get("mode"), str):
+            e["type"] = e["mode"]
+        if "key" not in e and isinstance(e.get("apiKey"), str):
+            e["key"] = e["apiKey"]
     ctype = e.get("type")
     if ctype not in _TYPES:
         return None, f"type {ctype!r} is not api_key, token or oauth"
     provider = e.get("provider")
     if not isinstance(provider, str) or not provider.strip():
         return None, "no provider"
-    profile = Profile(id=profile_id, provider=provider, type=CredentialType(ctype), layer=layer)
-    value_field, ref_field = {"api_key": ("key", "keyRef"), "token": ("token", "tokenRef"), "oauth": ("access", None)}[
-        ctype
-    ]
+    profile = Profile(id=profile_id, provider=provider, type=_CTYPES[ctype], layer=layer)
+    value_field, ref_field = _FIELDS_BY_TYPE[ctype]
     value = e.get(value_field)
     if isinstance(value, str):
         profile.secret = Secret(value)
     elif value is not None:
         profile.extra[value_field] = _describe_wrong_type(value)
     if ref_field is not None:
-        profile.ref = coerce_secret_ref(e.get(ref_field), Era.JSON)
-        if e.get(ref_field) is not None and profile.ref is None:
-            profile.extra[ref_field] = e.get(ref_field)
+        raw_ref = e.get(ref_field)
+        if raw_ref is not None:
+            profile.ref = coerce_secret_ref(raw_ref, Era.JSON)
+            if profile.ref is None:
+                profile.extra[ref_field] = raw_ref
     if ctype == "oauth" and isinstance(e.get("refresh"), str):
         profile.refresh = Secret(e["refresh"])
     if "expires" in e:
@@ -272,9 +278,10 @@ def _profile_2026_3(profile_id: str, entry: Any, layer: str) -> tuple[Profile | 
     email = e.get("email")
     if isinstance(email, str) and email.strip():
         profile.email = email.strip()
-    for key, value in e.items():
-        if key not in _PROFILE_FIELDS and key not in profile.extra:
-            profile.extra[key] = value
+    if len(e) > 3:  # type, provider and the secret are known; anything more may be ours to keep
+        for key, value in e.items():
+            if key not in _PROFILE_FIELDS and key not in profile.extra:
+                profile.extra[key] = value
     return profile, ""
 
 

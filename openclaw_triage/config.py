@@ -178,8 +178,9 @@ def _js_type(value: Any) -> str:
 # --- env block and ${VAR} ---------------------------------------------------------------
 
 
-def config_env_vars(data: Mapping[str, Any]) -> dict[str, str]:
-    """The variables the config's `env` block exports (`env.vars.K` and string `env.K`)."""
+def config_env_vars(data: Mapping[str, Any], *, strict: bool = False) -> dict[str, str]:
+    """The variables the config's `env` block exports (`env.vars.K`, and string `env.K` unless
+    `strict`: 2026.9 accepts only `vars` and `shellEnv` there)."""
     env = data.get("env")
     if not isinstance(env, dict):
         return {}
@@ -190,7 +191,7 @@ def config_env_vars(data: Mapping[str, Any]) -> dict[str, str]:
             if value:
                 entries[key] = str(value)
     for key, value in env.items():
-        if key in ("shellEnv", "vars"):
+        if key in ("shellEnv", "vars") or strict:
             continue
         if isinstance(value, str) and value.strip():
             entries[key] = value
@@ -206,10 +207,10 @@ def config_env_vars(data: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-def apply_config_env(data: Mapping[str, Any], env: MutableMapping[str, str]) -> list[str]:
+def apply_config_env(data: Mapping[str, Any], env: MutableMapping[str, str], *, strict: bool = False) -> list[str]:
     """Export the env block into `env` where a variable is unset or blank; return what was set."""
     applied = []
-    for key, value in config_env_vars(data).items():
+    for key, value in config_env_vars(data, strict=strict).items():
         if not env.get(key, "").strip():
             env[key] = value
             applied.append(key)
@@ -266,7 +267,7 @@ def _substitute_string(text: str, env: Mapping[str, str], missing: list[tuple[st
 # --- loading ----------------------------------------------------------------------------
 
 
-def load_config(path: Path, env: MutableMapping[str, str]) -> ConfigFile:
+def load_config(path: Path, env: MutableMapping[str, str], *, strict_env: bool = False) -> ConfigFile:
     """Load openclaw.json into a `ConfigFile`; errors are recorded, never raised.
 
     `env` is the environment OpenClaw would see; the `env` block is applied to it.
@@ -306,7 +307,7 @@ def load_config(path: Path, env: MutableMapping[str, str]) -> ConfigFile:
         result.error = "nested too deeply"
         return result
     result.includes = includes.files
-    apply_config_env(data, env)
+    apply_config_env(data, env, strict=strict_env)
     missing: list[tuple[str, str]] = []
     result.data = substitute(data, env, missing)
     result.missing_env = missing

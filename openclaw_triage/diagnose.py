@@ -82,6 +82,7 @@ class Diagnosis:
     findings: list[Finding]
     now_ms: float
     default_model: str | None = None
+    runtime: Any = None  # runtime.Runtime: gateway, service env, gateway log, Discord (None if not asked)
 
     @property
     def exit_code(self) -> int:
@@ -179,11 +180,13 @@ def diagnose(
     provider: str | None = None,
     now_ms: float | None = None,
     probe_failed: Collection[str] = (),
+    runtime: bool = True,
 ) -> Diagnosis:
     """Every finding for the selected agent of `install`, most severe first.
 
     `probe_failed`: profile ids Anthropic rejected in a live probe; they count as broken, so
-    an order that tries one of them first gets its one-key fix.
+    an order that tries one of them first gets its one-key fix. `runtime`: also look at the
+    running gateway, its environment and log, and Discord (`openclaw_triage.runtime`).
     """
     now = time.time() * 1000 if now_ms is None else now_ms
     era = install.era
@@ -248,10 +251,14 @@ def diagnose(
         _check_order(result, reports, install, out, agent_flag, in_use=prov in providers_in_use)
     for group in groups:
         _duplicate_finding(group, orders, install, out, agent_flag)
+    from .sessions import check_sessions  # chats pinned to a profile (issue 8)
+
+    check_sessions(install, agent, orders, reports, out, agent_flag)
 
     _check_env(install, store, providers_in_use, out)
     _check_logs(install, reports, out)
     _check_other_agents(install, out)
+    live = _check_runtime(install, out) if runtime else None
     return Diagnosis(
         install=install,
         agent=agent,
@@ -261,7 +268,17 @@ def diagnose(
         findings=sort_findings(out.items),
         now_ms=now,
         default_model=primary,
+        runtime=live,
     )
+
+
+def _check_runtime(install: Install, out: _Collector) -> Any:
+    """The gateway, its environment and log, and Discord: `openclaw_triage.runtime`."""
+    from .runtime import add_findings, collect, stores_changed_by_profile
+
+    live = collect(install, now=out.now / 1000)
+    add_findings(live, install, out.add, stores_changed_by_profile(install))
+    return live
 
 
 def profile_report(
@@ -409,7 +426,7 @@ def _check_profile(
                 _key_fix(install, report, agent_flag),
             )
         _check_token(report, install, out)
-        _check_health(report, install, out)
+        _check_health(report, install, out, reachable=reachable)
         return
     info = report.info
     kind = info.kind
@@ -428,7 +445,7 @@ def _check_profile(
             "key.wrong_provider",
             Severity.ERROR,
             pid,
-            f"{pid} holds a {info.provider_guess} key{where}, not an Anthropic one: Anthropic answers 401 invalid x-api-key.",
+            f"{pid} holds {_a(info.provider_guess or 'other')} key{where}, not an Anthropic one: Anthropic answers 401 invalid x-api-key.",
             f"Store an Anthropic key ({_key_fix(install, report, agent_flag)}); the {info.provider_guess} key belongs to {info.belongs}.",
         )
     elif anthropic_elsewhere:
@@ -500,7 +517,7 @@ def _check_profile(
         )
 
     _check_token(report, install, out)
-    _check_health(report, install, out)
+    _check_health(report, install, out, reachable=reachable)
 
 
 def _token_profile_fix(report: ProfileReport, install: Install, agent_flag: str | None) -> str:
@@ -560,7 +577,7 @@ def _check_token(report: ProfileReport, install: Install, out: _Collector) -> No
         )
 
 
-def _check_health(report: ProfileReport, install: Install, out: _Collector) -> None:
+def _check_health(report: ProfileReport, install: Install, out: _Collector, *, reachable: bool = True) -> None:
     if report.health_state == "ok":
         return
     pid = report.profile.id
@@ -573,7 +590,12 @@ def _check_health(report: ProfileReport, install: Install, out: _Collector) -> N
             "profile.disabled",
             Severity.WARNING,
             pid,
-            f"{pid} is disabled{why} for {left}{errors}: OpenClaw tries it only after every other profile.",
+            f"{pid} is disabled{why} for {left}{errors}"
+            + (
+                ": OpenClaw tries it only after every other profile."
+                if reachable
+                else " (and the order leaves it out anyway)."
+            ),
             "Fix the cause first (a billing top-up or a new key), then re-enter the key: a fresh paste resets the window.",
         )
     else:
@@ -581,7 +603,8 @@ def _check_health(report: ProfileReport, install: Install, out: _Collector) -> N
             "profile.cooldown",
             Severity.WARNING,
             pid,
-            f"{pid} is in {report.health_state}{why} for {left}{errors}: OpenClaw tries it last until then.",
+            f"{pid} is in {report.health_state}{why} for {left}{errors}"
+            + (": OpenClaw tries it last until then." if reachable else " (and the order leaves it out anyway)."),
             "The cooldown is a symptom: fix the key problem behind it; it clears itself when it ends.",
         )
 
@@ -596,8 +619,10 @@ def _duplicate_finding(
     ids = [r.profile.id for r in group]
     types = sorted({r.profile.type for r in group})
     masked = group[0].masked or "the same value"
+    # Keep the copy whose profile type matches what the secret is (an API key in an api_key
+    # profile, a token in a token profile): the other copy is the mistake.
     keep = next(
-        (r for r in group if r.profile.type == "api_key" and r.info and r.info.kind is KeyKind.API_KEY), group[0]
+        (r for r in group if r.info is not None and _MATCHING_KIND.get(r.profile.type) is r.info.kind), group[0]
     )
     drop = [i for i in ids if i != keep.profile.id]
     provider = normalize_provider(keep.profile.provider, install.era)
@@ -662,7 +687,9 @@ def _check_order(
             or [r.profile.id for r in reports if normalize_provider(r.profile.provider, era) == provider][:1]
         )
         if result.explicit_from == "store":
-            fix = fixes.order_set(provider, target, agent_flag) if target else fixes.order_clear(provider, agent_flag)
+            fix = (
+                fixes.order_set(provider, target, agent_flag) if target else _clear_stored(result, install, agent_flag)
+            )
         else:
             fix = f"remove {missing} from auth.order.{provider} in {install.config.path}"
         severity = Severity.ERROR if not result.effective else Severity.WARNING
@@ -681,9 +708,9 @@ def _check_order(
             Severity.WARNING,
             provider,
             f"Every profile in the {where} for {provider} is missing, so OpenClaw ignores the order and tries all stored profiles.",
-            fixes.order_clear(provider, agent_flag) if result.explicit_from == "store" else None,
+            _clear_stored(result, install, agent_flag) if result.explicit_from == "store" else None,
         )
-    if result.not_in_order:
+    if result.not_in_order and not result.fell_back_to_store:
         left_out = [pid for pid in result.not_in_order if pid in by_id]
         in_order = set(result.effective)
         good_left_out = [
@@ -713,8 +740,8 @@ def _check_order(
             Severity.INFO,
             provider,
             f"A stored order override ({', '.join(result.stored)}) replaces the config's auth.order.{provider} "
-            f"({', '.join(result.config_order)}).",
-            fixes.order_clear(provider, agent_flag),
+            f"({', '.join(result.config_order)}); clearing the override (u) would make OpenClaw follow the config "
+            f"order again, trying {result.config_order[0] if result.config_order else 'nothing'} first.",
         )
     if result.effective:
         first = by_id.get(result.effective[0])
@@ -765,18 +792,59 @@ def _check_order(
             out.add(code, Severity.ERROR, provider, message, fix)
 
 
+def _a(word: str) -> str:
+    """`an OpenRouter`, `a Google Gemini`."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
+def _clear_stored(result: OrderResult, install: Install, agent_flag: str | None) -> str:
+    """How to get rid of a stored order: `order clear` removes only the agent's own order in 2026.9."""
+    provider = result.provider
+    if install.era is Era.SQLITE and result.stored_origin and "agent" not in result.stored_origin:
+        keep = result.effective or [pid for pid in (result.stored or []) if pid not in result.missing_from_store]
+        masking = fixes.order_set(provider, keep, agent_flag) if keep else None
+        note = (
+            "(the order is inherited from the shared store, which `order clear` does not touch; "
+            "to delete it, paste a placeholder under each missing id and log it out: "
+            + "; ".join(f"openclaw models auth logout {pid} --yes" for pid in result.missing_from_store)
+            + ")"
+        )
+        return f"{masking}  {note}" if masking else note
+    return fixes.order_clear(provider, agent_flag)
+
+
 def _check_install(install: Install, out: _Collector) -> None:
     cli = install.cli
     if cli.path is None:
         severity = (
             Severity.INFO if install.era_reason and not install.era_reason.startswith("unknown") else Severity.WARNING
         )
+        if cli.requested == "none":
+            where, fix = "Not using an openclaw CLI (--openclaw none)", None
+        elif cli.requested:
+            where, fix = (
+                f"--openclaw {cli.requested} is not an executable file",
+                "Give the path of the openclaw binary (e.g. $(which openclaw)).",
+            )
+            severity = Severity.WARNING
+        else:
+            where, fix = "The openclaw CLI is not on PATH", "Pass --openclaw PATH, or run this where the gateway runs."
         out.add(
             "version.cli_not_found",
             severity,
             "openclaw",
-            f"The openclaw CLI is not on PATH; the storage era was inferred ({install.era_reason}).",
-            "Pass --openclaw PATH, or run this where the gateway runs.",
+            f"{where}; the storage era was inferred ({install.era_reason}).",
+            fix,
+        )
+    elif install.era_on_disk is not None and install.era_on_disk is not install.era and install.cli.source != "config":
+        out.add(
+            "version.era_mismatch",
+            Severity.WARNING,
+            "openclaw",
+            f"The openclaw CLI is {install.cli.version} ({install.era.label}), but the state dir holds a "
+            f"{install.era_on_disk.label}: two OpenClaw installs, or an upgrade/downgrade half done. This report "
+            "reads the files the way that CLI would.",
+            "Check `which -a openclaw`; the gateway's OpenClaw decides which store is used.",
         )
     if install.era_reason.startswith("unknown"):
         out.add(
@@ -810,6 +878,19 @@ def _check_config(install: Install, out: _Collector) -> None:
             f"Fix the file at the place named, or restore {path}.bak.",
         )
         return
+    env_block = cfg.data.get("env")
+    if install.era is Era.SQLITE and isinstance(env_block, dict):
+        unknown = sorted(k for k in env_block if k not in ("shellEnv", "vars"))
+        if unknown:
+            out.add(
+                "config.rejected",
+                Severity.ERROR,
+                path,
+                f"OpenClaw {install.cli.version or '2026.9'} refuses this config: env: Unrecognized key "
+                + ", ".join(f'"{k}"' for k in unknown)
+                + " (only env.vars and env.shellEnv are allowed since the 2026.9 schema).",
+                f"Move them under env.vars (e.g. env.vars.{unknown[0]}), or into ~/.openclaw/.env.",
+            )
     for var, where in cfg.missing_env:
         severity = Severity.ERROR if where.endswith(("apiKey", "baseUrl", "token")) else Severity.WARNING
         out.add(
@@ -1048,8 +1129,17 @@ def _check_other_agents(install: Install, out: _Collector) -> None:
                 "agent.no_auth",
                 Severity.WARNING,
                 agent.agent_id,
-                f"Agent {agent.agent_id} has no credentials: chats routed to it fail with 'No API key found'.",
+                f"Agent {agent.agent_id} has no credentials: chats routed to it fail with 'No API key found'."
+                + _routes_note(install, agent.agent_id),
                 f"openclaw models auth paste-api-key --provider anthropic --agent {agent.agent_id}"
                 if install.era is Era.SQLITE
                 else f"openclaw agents add {agent.agent_id} (or copy auth-profiles.json into {agent.agent_dir})",
             )
+
+
+def _routes_note(install: Install, agent_id: str) -> str:
+    """` bindings[] route discord (account default) to it.` when the config routes a channel there."""
+    from .bindings import routes_to_agent
+
+    routes = routes_to_agent(install.config.data, agent_id)
+    return f" bindings[] route {', '.join(routes)} to it." if routes else ""

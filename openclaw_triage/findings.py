@@ -64,8 +64,8 @@ class Finding:
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
-    """Most severe first; stable within a severity."""
-    return sorted(findings, key=lambda f: f.severity.rank)
+    """Most severe first; within a severity, findings about the keys before notes about the tool."""
+    return sorted(findings, key=lambda f: (f.severity.rank, f.code.startswith("version.")))
 
 
 # code -> (what it means, when it is raised). The severity is decided per case in diagnose.
@@ -130,11 +130,29 @@ CODES: dict[str, str] = {
     "fs.secret_in_log": "A full secret in plaintext in OpenClaw's config audit log.",
     "version.cli_not_found": "The `openclaw` CLI was not found; version and era were inferred.",
     "version.unknown_era": "Neither the version nor the disk tells which storage era this install uses.",
+    "version.era_mismatch": "The openclaw CLI's storage era differs from what the state dir holds (two installs?).",
+    "config.rejected": "openclaw.json parses, but this OpenClaw version's strict schema refuses it.",
     "agent.not_found": "The requested agent does not exist in config or on disk.",
     "config.agents": "The agent roster in openclaw.json is one this OpenClaw version rejects or cannot resolve.",
     "install.not_found": "No OpenClaw state dir or config where OpenClaw would look.",
     "key.env_malformed": "ANTHROPIC_API_KEY / ANTHROPIC_OAUTH_TOKEN in the environment does not look like a valid credential.",
-    "agent.no_auth": "An agent has no credentials of its own or inherited.",
+    "agent.no_auth": "An agent has no credentials of its own or inherited (and which channel bindings route to it).",
+    # chat sessions and their auth pins (`openclaw_triage.sessions`); the session key is the subject
+    "session.user_pin": "A chat pinned to one auth profile by its user (`/model …@profile`): this chat only ever uses that profile (2026.9: tries it first), whatever the order says.",
+    "session.pin_unusable": "A chat pinned to a profile that is missing, malformed, ineligible, cooled down, disabled or rejected by the probe: 2026.3 tries only that profile there, so every reply fails (2026.9 tries it first, then fails over).",
+    "session.pin_behind_order": "The order now puts another profile first, but this chat stays on its pinned profile until it is unpinned or reset (an automatic pin follows at its next reset, compaction or cooldown).",
+    "session.store_unreadable": "A session store OpenClaw cannot read (2026.3: invalid `sessions.json` reads as empty, so every chat starts over and its next write replaces it).",
+    "session.store_too_large": "A `sessions.json` too large to read here; OpenClaw re-reads and rewrites all of it on every turn.",
+    "session.store_unknown_format": "Session entries or tables in a shape this tool does not know (non-object entries, an older `session_entries` table): shown as far as they can be read.",
+    # the running gateway, its environment and log, channels (`openclaw_triage.runtime`)
+    "gateway.not_running": "No gateway of this install is running (no lock file with a live process, nothing answers `/health` on its port).",
+    "gateway.remote": "`gateway.mode` is remote: the gateway and its keys are on another host, where fixes must be made.",
+    "gateway.stale_credentials": "A credential store (or `.env`) changed after the running gateway loaded its keys: 2026.3 keeps and writes back its old copy; reload or restart it.",
+    "gateway.recent_auth_failures": "The gateway log shows model-auth failures for a profile since the gateway started: the last error, when, and its request id.",
+    "env.missing_in_service": "A variable a credential needs is set in your environment but not in the gateway's (systemd/launchd do not inherit your shell).",
+    "env.shadowing_key": "The gateway's environment holds another value for a key variable than your shell or `.env`; which one wins follows OpenClaw's precedence.",
+    "discord.token_missing": "Discord is enabled but has no bot token (config or `DISCORD_BOT_TOKEN`): the bot cannot connect.",
+    "discord.pairing_pending": "Someone DMed the bot and waits for pairing approval (`openclaw pairing approve discord <CODE>`); codes expire after an hour.",
     # live API probe (`openclaw-triage probe`, `check --probe`): Anthropic's own verdict
     "probe.ok": "The host accepted the key (`GET /v1/models`, or with --deep a 1-token Messages call); shows the organization id and latency.",
     "probe.skipped": "No request was sent, and why: a malformed or wrong-kind secret, a reference that does not resolve, another provider's profile.",

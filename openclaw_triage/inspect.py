@@ -170,7 +170,7 @@ def inspect_install(options: locate.Options | None = None, env: Mapping[str, str
     era, era_reason = decide_era(cli, options, base_env)
     paths, eff_env = locate.resolve_paths(options, base_env, era)
     seen_env, env_origins = load_environment(era, eff_env, paths.home)
-    config = load_config(paths.config_path, seen_env)
+    config = load_config(paths.config_path, seen_env, strict_env=era is Era.SQLITE)
     roster = locate.resolve_roster(config.data, era, paths.state_dir, paths.home)
     default_id = roster.default_id or (roster.agents[0].id if roster.agents else locate.DEFAULT_AGENT_ID)
     selected = locate.normalize_agent_id(options.agent) if options.agent else default_id
@@ -231,4 +231,5 @@ def inspect_install(options: locate.Options | None = None, env: Mapping[str, str
         agent_ids_configured=[a.id for a in roster.agents if a.configured],
         notes=notes,
         seen_env=seen_env,
+        era_on_disk=_disk_era(paths.state_dir),
     )

@@ -280,23 +280,28 @@ def classify(value: str | None) -> KeyInfo:
     """Name what `value` looks like and list everything wrong with it."""
     if value is None or value == "":
         return KeyInfo(KeyKind.EMPTY)
+    # The common case first, without allocating: a well-formed key needs no further inspection.
+    match = _compiled(_WELL_FORMED).fullmatch(value)
+    if match is not None:
+        if match.lastgroup == "api":
+            return _OK_API_KEY
+        return _ok_token(len(value))
     if len(value) < 512:
         return _classify_cached(value)
     return _classify(value)
 
 
-_WELL_FORMED = {
-    KeyKind.API_KEY: r"sk-ant-api03-[A-Za-z0-9_-]{93}AA",
-    KeyKind.OAUTH_TOKEN: r"sk-ant-oat01-[A-Za-z0-9_-]{67,}",
-}
+_WELL_FORMED = r"(?P<api>sk-ant-api03-[A-Za-z0-9_-]{93}AA)|(?P<oat>sk-ant-oat01-[A-Za-z0-9_-]{67,})"
+_OK_API_KEY = KeyInfo(KeyKind.API_KEY, (), length=API_KEY_LENGTH)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=64)
+def _ok_token(length: int) -> KeyInfo:
+    return KeyInfo(KeyKind.OAUTH_TOKEN, (), length=length, sends_bearer=True)
+
+
+@functools.lru_cache(maxsize=1024)
 def _classify_cached(value: str) -> KeyInfo:
-    # The common case first: a well-formed key needs no further inspection.
-    for kind, pattern in _WELL_FORMED.items():
-        if _compiled(pattern).fullmatch(value):
-            return KeyInfo(kind, (), length=len(value), sends_bearer=BEARER_MARKER in value)
     return _classify(value)
 
 

@@ -166,6 +166,7 @@ class CliInfo:
     source: str = "none"  # package.json | cli | config | none
     package_dir: str | None = None
     node: str | None = None
+    requested: str | None = None  # what --openclaw asked for, when it was given
 
 
 @dataclass(slots=True)
@@ -211,6 +212,7 @@ class Install:
     agent_ids_configured: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seen_env: dict[str, str] = field(default_factory=dict, repr=False)  # plaintext values: never print
+    era_on_disk: Era | None = None  # what the files say, to catch a CLI of the other era
 
     @property
     def agent(self) -> AgentAuth:

@@ -39,7 +39,20 @@ class Cell:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    uri = f"file:{quote(str(path))}?mode=ro"
+    """Open read-only without leaving anything behind.
+
+    A `mode=ro` open creates `-wal`/`-shm` files owned by us when they are missing (a root run
+    would leave root-owned files that stop the user's OpenClaw from opening its own database).
+    With no WAL data there is nothing to read through, so the file is opened `immutable`; only
+    when a non-empty `-wal` exists (a running gateway, or a fresh install's data) do we go
+    through it, and then its `-shm` exists already.
+    """
+    wal = Path(str(path) + "-wal")
+    try:
+        has_wal = wal.stat().st_size > 0
+    except OSError:
+        has_wal = False
+    uri = f"file:{quote(str(path))}?mode=ro" + ("" if has_wal else "&immutable=1")
     try:
         conn = sqlite3.connect(uri, uri=True, timeout=5.0, check_same_thread=False)
         conn.execute("PRAGMA query_only = 1")

@@ -122,9 +122,11 @@ def detect_cli(explicit: str | None, env: Mapping[str, str]) -> CliInfo:
     """Find the CLI and its version; `CliInfo.source` says how we know."""
     cli = find_cli(explicit, env)
     if cli is None:
-        return CliInfo(path=None)
+        return CliInfo(path=None, requested=explicit)
     info = from_package(cli, env) or from_cli_output(cli, env)
-    return info or CliInfo(path=cli, source="none")
+    info = info or CliInfo(path=cli, source="none")
+    info.requested = explicit
+    return info
 
 
 def parse_version(version: str | None) -> tuple[int, int, int] | None:

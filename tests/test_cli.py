@@ -155,3 +155,34 @@ def test_every_code_is_documented() -> None:
     from gen_findings_doc import render
 
     assert (ROOT / "docs" / "findings.md").read_text() == render(), "run scripts/gen_findings_doc.py"
+
+
+@pytest.mark.parametrize(("flag", "era"), [(["--demo"], "2026.3"), (["--demo", "2026.9"], "2026.9")])
+def test_demo_flag_opens_the_app_on_a_fresh_copy(
+    flag: list[str], era: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The README's first command: `openclaw-triage --demo` (the app itself is stubbed here)."""
+    from openclaw_triage import cli
+    from openclaw_triage.tui import app as tui_app
+
+    seen: dict[str, object] = {}
+
+    def fake_run(self) -> int:  # type: ignore[no-untyped-def]
+        seen["era"] = self.snapshot.install.era.value
+        seen["home"] = self.demo_home
+        seen["profiles"] = len(self.snapshot.diagnosis.profiles)
+        return 0
+
+    monkeypatch.setattr(tui_app.TriageApp, "run", fake_run)
+    monkeypatch.setenv("OPENCLAW_TRIAGE_STATE_DIR", str(tmp_path / "journal"))
+    assert cli.main(flag) == 0
+    assert seen["era"] == ("json" if era == "2026.3" else "sqlite")
+    assert seen["profiles"] and seen["home"] is not None
+
+
+def test_check_parser_fast_path_still_takes_global_flags_anywhere(healthy: Path) -> None:
+    from openclaw_triage.cli import _command_of
+
+    assert _command_of(["--state-dir", "x", "check", "--json"]) == "check"
+    assert _command_of(["--profile", "check", "probe"]) == "probe"  # a flag's value is not the command
+    assert _command_of(["--demo"]) is None

@@ -437,3 +437,13 @@ def test_missing_install_is_a_clear_error(tmp_path: Path) -> None:
     diag = run(tmp_path)
     f = finding(diag, "install.not_found")
     assert str(tmp_path / ".openclaw") in f.message
+
+
+def test_reading_sqlite_leaves_no_files_behind(tmp_path: Path) -> None:
+    h = CurrentHome(tmp_path).config(CURRENT_CONFIG)
+    h.shared_store({"profiles": {"anthropic:default": api_key_profile(API)}})
+    h.agent_db(state={"order": {"anthropic": ["anthropic:default"]}})
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    diag = run(tmp_path)
+    assert diag.orders["anthropic"].stored == ["anthropic:default"]
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before  # no -wal / -shm of ours

@@ -71,7 +71,7 @@ def join_check(diagnosis: Diagnosis, args: argparse.Namespace) -> list[ProbeResu
     A profile the check already reports as broken is not counted twice: the probe's "skipped"
     finding for it becomes a note.
     """
-    results = run(diagnosis, profile_id=None, deep=bool(args.deep), timeout=DEFAULT_TIMEOUT)
+    results = run(diagnosis, profile_id=None, deep=bool(args.deep), timeout=getattr(args, "timeout", DEFAULT_TIMEOUT))
     broken = {f.subject for f in diagnosis.findings if f.severity is Severity.ERROR}
     added = []
     for result in results:

@@ -6,7 +6,7 @@ nothing heavy is imported until a write actually happens.
 
 from __future__ import annotations
 
-from .api import Change, clear_order, history, remove_profile, set_key, set_order, undo
+from .api import Change, clear_order, history, remove_profile, set_key, set_order, undo, unpin
 from .errors import (
     CliFailed,
     CliTimeout,
@@ -48,4 +48,5 @@ __all__ = [
     "set_key",
     "set_order",
     "undo",
+    "unpin",
 ]

@@ -10,6 +10,7 @@ one install are serialised, and nothing here touches the terminal (`progress` ge
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -58,6 +59,7 @@ class Change:
     profile_id: str | None = None
     changed: bool = True
     file: Path | None = None
+    sessions: tuple[str, ...] = ()  # chat session keys a session change touched
 
 
 # --------------------------------------------------------------------------- shared helpers
@@ -813,13 +815,25 @@ def history() -> list[JournalEntry]:
 # --------------------------------------------------------------------------- undo
 
 
-def _pick(change_id: str | None) -> JournalEntry:
+def _pick(change_id: str | None, state_dir: Path | None = None, agent: str | None = None) -> JournalEntry:
+    """The change to undo: the one named, else the newest undoable one ON THIS INSTALL.
+
+    The journal is shared by every install this user touched (a demo included): without the
+    filter, `z` in a throw-away demo could roll back yesterday's change to the real install.
+    """
     if change_id:
         return journal.read_entry(change_id.strip())
+    here = os.path.realpath(state_dir) if state_dir is not None else None
     for entry in journal.entries():
-        if entry.action != "undo" and entry.undoable and not entry.undone_by:
-            return entry
-    raise NothingToUndo("there is no change left to undo (see `openclaw-triage history`).")
+        if entry.action == "undo" or not entry.undoable or entry.undone_by:
+            continue
+        if here is not None and os.path.realpath(entry.state_dir) != here:
+            continue
+        if agent is not None and entry.agent != agent:
+            continue
+        return entry
+    where = f" on {state_dir}" if state_dir is not None else ""
+    raise NothingToUndo(f"there is no change left to undo{where} (see `openclaw-triage history`).")
 
 
 def _refuse_if_done(entry: JournalEntry) -> None:
@@ -832,19 +846,30 @@ def _refuse_if_done(entry: JournalEntry) -> None:
         raise UndoRefused(f"change {entry.id} cannot be undone: {why}")
 
 
-def undo(change_id: str | None = None, *, force: bool = False, progress: Progress = None) -> Change:
+def undo(
+    change_id: str | None = None,
+    *,
+    force: bool = False,
+    progress: Progress = None,
+    install: Install | None = None,
+    agent: str | None = None,
+) -> Change:
     """Take back a change (the latest one still undoable when `change_id` is None), exactly.
+
+    With `install` (and `agent`), "the latest" means the latest made on that install (and agent).
 
     2026.3: the previous bytes are restored under the lock, refused (`Conflict`) if the file
     changed since our write unless `force`. 2026.9: the recorded inverse operation runs through
     the CLI, refused if the setting changed since unless `force`. A change is undone only once.
     """
-    first = _pick(change_id)
+    first = _pick(change_id, install.state_dir if install is not None else None, agent)
     with _install_lock(first.state_dir), journal.locked():
         entry = journal.read_entry(first.id)
         _refuse_if_done(entry)
         undo_id = journal.new_id()
-        if entry.era == str(Era.JSON):
+        if entry.action == UNPIN:
+            undo_entry = _undo_unpin(entry, undo_id, force, progress)
+        elif entry.era == str(Era.JSON):
             undo_entry = _undo_json(entry, undo_id, force, progress)
         else:
             undo_entry = _undo_sqlite(entry, undo_id, force, progress)
@@ -1016,6 +1041,215 @@ def _undo_sqlite(entry: JournalEntry, undo_id: str, force: bool, progress: Progr
     return _undo_entry(entry, undo_id, summary, notes=notes)
 
 
+# --------------------------------------------------------------------------- chat sessions: unpin
+
+UNPIN = "unpin"
+
+
+def _session_selector(
+    keys: Sequence[str] | None, profile_id: str | None, everything: bool, agent: str
+) -> Callable[[str, dict[str, Any]], bool]:
+    """Which `sessions.json` entries an unpin takes: pinned ones of this agent, by key, profile or all."""
+    from ..sessions import _agent_of, resolve_pin
+
+    wanted = {k.strip().lower() for k in keys} if keys else None
+
+    def select(key: str, entry: dict[str, Any]) -> bool:
+        pin = resolve_pin(entry, Era.JSON)
+        if pin is None or _agent_of(key, agent) != agent:
+            return False
+        if wanted is not None:
+            return key.strip().lower() in wanted  # OpenClaw matches session keys case-insensitively
+        if profile_id is not None:
+            return pin.profile_id == profile_id
+        return everything
+
+    return select
+
+
+def _unpin_targets(
+    session_key: str | Sequence[str] | None, profile_id: str | None, everything: bool
+) -> tuple[list[str] | None, str | None]:
+    keys = [session_key] if isinstance(session_key, str) else (list(session_key) if session_key else None)
+    chosen = sum(1 for x in (keys, profile_id) if x) + (1 if everything else 0)
+    if chosen != 1:
+        raise InvalidInput("name exactly one of: a session key, a profile id, or all.")
+    if keys is not None and not all(isinstance(k, str) and k.strip() for k in keys):
+        raise InvalidInput("a session key is required (e.g. agent:main:main; `openclaw-triage sessions` lists them).")
+    return keys, profile_id.strip() if profile_id else None
+
+
+def unpin(
+    install: Install,
+    *,
+    session_key: str | Sequence[str] | None = None,
+    profile_id: str | None = None,
+    all: bool = False,  # the CLI's --all (shadows the builtin here only)
+    agent: str | None = None,
+    progress: Progress = None,
+) -> Change:
+    """Clear chat sessions' auth pins as OpenClaw itself does, so their next turn follows the order.
+
+    Exactly one of `session_key` (one key or several), `profile_id` (every chat pinned to it)
+    or `all`. 2026.3: `sessions.json` is changed under OpenClaw's session lock (journaled,
+    undoable). 2026.9 offers no way to clear a pin from outside the chat: `Unsupported`, whose
+    hint carries the chat command.
+    """
+    keys, pid = _unpin_targets(session_key, profile_id, all)
+    aa = agent_auth(install, agent)
+    if install.era is not Era.JSON:
+        raise _sqlite_unpin_refusal(install, aa, keys, pid)
+    with _install_lock(install.state_dir):
+        return _json_unpin(install, aa, keys, pid, all, progress)
+
+
+def _json_unpin(
+    install: Install, aa: AgentAuth, keys: list[str] | None, pid: str | None, everything: bool, progress: Progress
+) -> Change:
+    from ..sessions import legacy_store_path, load_legacy_store
+    from . import sessions as session_write
+
+    path = legacy_store_path(install, aa.agent_id)
+    if keys is not None:
+        known = {s.key.strip().lower() for s in load_legacy_store(path, aa.agent_id).sessions}
+        missing = [k for k in keys if k.strip().lower() not in known]
+        if missing:
+            raise InvalidInput(
+                f"no chat session {', '.join(missing)} for agent {aa.agent_id} in {path}.",
+                hint="`openclaw-triage sessions` lists the sessions and their keys.",
+            )
+    change_id = journal.new_id()
+    say(progress, f"Clearing chat pins in {path} …")
+    result = session_write.unpin_file(
+        path,
+        _session_selector(keys, pid, everything, aa.agent_id),
+        backup=lambda raw: journal.save_backup(change_id, "sessions.json", raw),
+    )
+    what = f"pinned to {pid}" if pid else ("named" if keys else "pinned")
+    if not result.removed:
+        return _no_change(
+            Era.JSON, f"No chat {what} has a pin to clear.", [], UNPIN, aa.agent_id, profile_id=pid, file=path
+        )
+    removed = result.removed
+    summary = (
+        f"Unpinned {removed[0].key} (was {removed[0].profile_id}, {removed[0].source})."
+        if len(removed) == 1
+        else f"Unpinned {len(removed)} chats ({', '.join(sorted({r.profile_id for r in removed}))})."
+    )
+    notes = [
+        f"{key} was answering while we wrote: when that turn ends, OpenClaw may write its old pin back; "
+        "check with `openclaw-triage sessions` and unpin it again."
+        for key in result.busy
+    ]
+    entry = JournalEntry(
+        id=change_id,
+        time=journal.now_iso(),
+        action=UNPIN,
+        era=str(Era.JSON),
+        state_dir=str(install.state_dir),
+        agent=aa.agent_id,
+        summary=summary,
+        profile_id=pid,
+        file=str(path),
+        backup=str(result.backup) if result.backup else None,
+        mode_before=result.mode,
+        after_sha256=_sha(result.after),
+        undo={"op": "repin", "entries": {r.key: r.to_json() for r in removed}},
+        notes=notes,
+    )
+    _record(entry, summary)
+    providers = {_pin_provider(aa, r.profile_id) for r in removed}
+    for provider in sorted(p for p in providers if p):
+        notes.extend(_effect_notes(install, aa.agent_id, provider))
+    return Change(
+        change_id,
+        summary,
+        Era.JSON,
+        True,
+        result.backup,
+        notes,
+        UNPIN,
+        aa.agent_id,
+        profile_id=pid,
+        file=path,
+        sessions=tuple(r.key for r in removed),
+    )
+
+
+def _pin_provider(aa: AgentAuth, profile_id: str) -> str | None:
+    profile = aa.effective.profiles.get(profile_id)
+    if profile is not None:
+        return normalize_provider(profile.provider, Era.JSON)
+    head = profile_id.split(":", 1)[0].strip().lower()
+    return head or None
+
+
+def _sqlite_unpin_refusal(install: Install, aa: AgentAuth, keys: list[str] | None, pid: str | None) -> Unsupported:
+    """2026.9: no route through OpenClaw clears a pin (checked in its dist and with the real gateway)."""
+    from ..sessions import load_sessions, sessions_of
+
+    commands = []
+    try:
+        sessions = sessions_of(load_sessions(install, agent=aa.agent_id), aa.agent_id)
+    except Exception:  # advisory only
+        sessions = []
+    wanted = {k.strip().lower() for k in keys} if keys else None
+    for s in sessions:
+        if s.pin is None or (wanted is not None and s.key.lower() not in wanted) or (pid and s.pin.profile_id != pid):
+            continue
+        provider = _pin_provider(aa, s.pin.profile_id) or "anthropic"
+        try:
+            from ..order import resolve_order
+
+            first = resolve_order(
+                aa.effective, install.config.data, provider, era=install.era, now_ms=time.time() * 1000
+            ).next
+        except Exception:  # advisory only
+            first = None
+        commands.append(f"{s.key}: /model {s.model or '<provider/model>'}@{first or '<a working profile>'}")
+    listed = ("; ".join(commands[:5]) + (f"; … {len(commands) - 5} more" if len(commands) > 5 else "")) or (
+        "/model <provider/model>@<the profile the order puts first>"
+    )
+    return Unsupported(
+        f"OpenClaw {install.cli.version or '2026.6+'} offers no way to clear a chat's pin from outside the chat: its "
+        "sessions live in a database only OpenClaw may write, sessions.patch and sessions.reset keep a user pin, and "
+        "/reset, /new and /model without @profile keep it too. Nothing was changed.",
+        hint="In each chat, pin it to the profile the order puts first instead: " + listed + ".",
+    )
+
+
+def _undo_unpin(entry: JournalEntry, undo_id: str, force: bool, progress: Progress) -> JournalEntry:
+    """Put the pins back where they were (not the old bytes: OpenClaw rewrites sessions.json every turn)."""
+    from . import sessions as session_write
+
+    if not entry.file:
+        raise UndoRefused(f"change {entry.id} names no session store.")
+    path = Path(entry.file)
+    records = (entry.undo or {}).get("entries") or {}
+    saved: list[Path] = []
+
+    def backup(raw: bytes) -> Path:
+        saved.append(journal.save_backup(undo_id, "sessions.json", raw))
+        return saved[-1]
+
+    say(progress, f"Pinning chats again in {path} …")
+    result = session_write.repin_file(path, records, force=force, backup=backup)
+    notes = [f"skipped {s}." for s in result.skipped]
+    if result.restored:
+        summary = f"Pinned {', '.join(result.restored)} again as before change {entry.id}."
+    else:
+        summary = f"The pins of change {entry.id} are already in place; nothing to restore."
+    return _undo_entry(
+        entry,
+        undo_id,
+        summary,
+        file=str(path),
+        backup=str(saved[0]) if saved else None,
+        after_sha256=_sha(result.after),
+        notes=notes,
+    )
+
+
 __all__ = [
     "Change",
     "JournalEntry",
@@ -1026,4 +1260,5 @@ __all__ = [
     "set_key",
     "set_order",
     "undo",
+    "unpin",
 ]

@@ -187,6 +187,10 @@ def _probe_first(install: Install, checked: Any, profile_id: str) -> str | None:
     if result.ok:
         sys.stderr.write(f"Anthropic accepted it ({result.host}{rid}).\n")
         return None
+    if result.code in ("probe.rate_limited", "probe.overloaded"):
+        # Anthropic authenticated the key before refusing the request for load: it is a good key.
+        sys.stderr.write(f"Anthropic knows this key but is busy ({result.code}{rid}); saving it.\n")
+        return None
     return (
         f"not saved: {result.finding.message} ({result.code}{rid}). Nothing was changed; "
         "pass --no-probe to save it without asking Anthropic (e.g. offline)."
@@ -230,8 +234,14 @@ def run_order_clear(args: argparse.Namespace) -> int:
 def run_undo(args: argparse.Namespace) -> int:
     from . import api
 
+    install = None
+    if not args.id:  # "the latest change" means the latest on the install these flags point at
+        found = _install(args)
+        if isinstance(found, int):
+            return found
+        install = found
     try:
-        change = api.undo(args.id, force=args.force, progress=_progress(sys.stderr))
+        change = api.undo(args.id, force=args.force, progress=_progress(sys.stderr), install=install, agent=args.agent)
     except WriteError as exc:
         return _fail(exc)
     _print_change(change)

@@ -116,7 +116,9 @@ def is_stale(path: Path, *, stale_after: float = STALE_AFTER_S, now: float | Non
         if created is None or now - created > stale_after:
             return True
     if info.mtime is None:
-        return True
+        # Vanished between our look and now: its holder released it. That is not "stale" (a
+        # stale verdict would make us delete whatever lock replaces it); the caller just retries.
+        return False
     return now - info.mtime > stale_after
 
 
@@ -203,17 +205,14 @@ class FileLock:
 
     def _remove_if_stale(self) -> bool:
         """Delete a stale lock; True if the caller should retry at once."""
-        try:
-            before = os.stat(self.path)
-        except FileNotFoundError:
+        before = _fingerprint(self.path)
+        if before is None:
             return True
         if not is_stale(self.path, stale_after=self.stale_after):
             return False
-        try:  # only the file we judged: another writer may have replaced it meanwhile
-            now = os.stat(self.path)
-        except FileNotFoundError:
-            return True
-        if (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino):
+        # Only the very file we judged: another writer may have released it and made a new one,
+        # and a new lock file often gets the same inode number, so compare everything we can.
+        if _fingerprint(self.path) != before:
             return True
         _unlink_quietly(self.path)
         self.stolen_stale += 1
@@ -274,6 +273,17 @@ class FileLock:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.release()
+
+
+def _fingerprint(path: Path) -> tuple[int, int, int, int, bytes] | None:
+    """Identity of a lock file: device, inode, mtime (ns), size and content; None if gone."""
+    try:
+        st = os.stat(path)
+        with open(path, "rb") as fh:
+            content = fh.read(4096)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size, content)
 
 
 def _unlink_quietly(path: Path) -> None:

@@ -1,0 +1,44 @@
+"""Without the oracle: our labels and stored orders match what the real CLI printed on every
+committed state (`expected/` was captured from `openclaw models status --json` and
+`models auth order get --json` on exactly those files)."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from openclaw_triage.diagnose import diagnose
+from openclaw_triage.inspect import inspect_install
+from openclaw_triage.locate import Options
+from tests.states import list_states, load_state
+
+# Remaining time in a cooldown label moves with the clock: compare it without the number.
+_WINDOW = re.compile(r" \[(cooldown|disabled(?::[a-z_]+)?) [0-9]+[mhd]\]$")
+
+
+def _stable(label: str) -> str:
+    return _WINDOW.sub(r" [\1 …]", label)
+
+
+@pytest.mark.parametrize(("era", "scenario"), list_states())
+def test_labels_and_stored_order_match_the_real_cli(era: str, scenario: str, tmp_path: Path) -> None:
+    state = load_state(era, scenario, tmp_path / "home")
+    status = state.expected.get("models-status.json")
+    order_get = state.expected.get("order-get-anthropic.json")
+    env = {"HOME": str(state.home), "PATH": "", **state.scenario.get("captureEnv", {})}
+    install = inspect_install(Options(state_dir=str(state.state_dir), openclaw="none"), env=env)
+    diag = diagnose(install, now_ms=time.time() * 1000)
+    if not isinstance(status, dict) or "auth" not in status:
+        # OpenClaw itself refused this state (e.g. a leftover JSON store): we must say why, as an error.
+        assert diag.exit_code == 1
+        assert any(f.severity.value == "error" and f.code.startswith("store.") for f in diag.findings)
+        return
+    for provider in status["auth"]["providers"]:
+        name = provider["provider"]
+        ours = [_stable(r.label) for r in diag.profiles if r.profile.provider.strip().lower() == name]
+        assert ours == [_stable(label) for label in provider["profiles"]["labels"]], name
+    if isinstance(order_get, dict) and "order" in order_get:
+        assert diag.orders.get("anthropic") is None or diag.orders["anthropic"].stored == order_get["order"]
