@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.tui.conftest import make_app  # noqa: E402
-from tests.tui.scenes import SCENES  # noqa: E402
+from tests.tui.scenes import SCENE_KEYS, SCENES  # noqa: E402
 
 SIZE = (150, 44)
 
@@ -25,6 +25,9 @@ SIZE = (150, 44)
 async def shoot(name: str, home: Path, out: Path) -> None:
     app = make_app(home)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for key in SCENE_KEYS.get(name, []):
+            await pilot.press(key)
         await pilot.pause()
         app.save_screenshot(str(out / f"{name}.svg"))
 

@@ -1,5 +1,9 @@
 """The Textual app: five panes and findings on one screen, every fix one key away.
 
+The middle of the screen is tabbed: the auth profiles, the chats (and their pins), and the
+gateway with its channels and agents, so the whole seed thread (key, order, chat, gateway,
+Discord) is answered without leaving the screen.
+
 All reading is done by the domain (`openclaw_triage.inspect`/`diagnose`); all writing by
 `openclaw_triage.write`. This module only lays out, binds keys, and runs slow work (the
 `openclaw` CLI, the network, re-reading the disk) in worker threads so the UI never freezes.
@@ -19,18 +23,21 @@ from typing import Any
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from ..findings import Action
 from ..locate import Options
+from .channels import ChannelsPane
 from .findings import FindingDetail, FindingsList
-from .panes import ConfigPane, OrderPane, ProbePane, VersionPane
+from .panes import ConfigPane, OrderPane, ProbePane, VersionPane, gateway_line
 from .profiles import ProfilesTable
+from .sessions import SessionsTable
 from .state import Snapshot, load
 
 KEYMAP_ENV = "OPENCLAW_TRIAGE_CONFIG_DIR"
+TABS = {"profiles": "tab-profiles", "chats": "tab-chats", "channels": "tab-channels"}
 
 
 def keymap_path() -> Path:
@@ -63,6 +70,14 @@ class TriageApp(App[int]):
         Binding("r", "reload", "Reload", id="reload"),
         Binding("t", "probe", "Probe", id="probe"),
         Binding("p", "paste", "Paste key", id="paste-key"),
+        Binding("g", "reload_gateway", "Reload gateway", id="reload-gateway"),
+        Binding("e", "export_report", "Report", id="export-report"),
+        Binding("a", "approve_pairing", "Approve DM", id="approve-pairing", show=False),
+        Binding("x", "unpin_chat", "Unpin chat", id="unpin-chat", show=False),
+        Binding("X", "unpin_profile_chats", "Unpin every chat on its profile", id="unpin-profile-chats", show=False),
+        Binding("1", "show_tab('profiles')", "Auth profiles tab", id="tab-profiles", show=False),
+        Binding("2", "show_tab('chats')", "Chats tab", id="tab-chats", show=False),
+        Binding("3", "show_tab('channels')", "Gateway and channels tab", id="tab-channels", show=False),
         Binding("question_mark,f1", "help", "Help", id="help", key_display="?"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
@@ -88,6 +103,7 @@ class TriageApp(App[int]):
         self.read_clipboard = read_clipboard  # None: the system clipboard (pyperclip)
         self.busy: str | None = None
         self.probe_results: list[Any] = []
+        self.runtime: Any = None  # the last full `runtime.collect` (gateway, service env, log, Discord)
 
     # --- layout -----------------------------------------------------------------------
 
@@ -98,7 +114,13 @@ class TriageApp(App[int]):
                 with Horizontal(id="top"):
                     yield VersionPane(id="version")
                     yield ConfigPane(id="config")
-                yield ProfilesTable(id="profiles")
+                with TabbedContent(id="middle", initial=TABS["profiles"]):
+                    with TabPane("Auth profiles", id=TABS["profiles"]):
+                        yield ProfilesTable(id="profiles")
+                    with TabPane("Chats", id=TABS["chats"]):
+                        yield SessionsTable(id="sessions")
+                    with TabPane("Gateway & channels", id=TABS["channels"]), VerticalScroll(id="channels-scroll"):
+                        yield ChannelsPane(id="channels")
                 with Horizontal(id="bottom"):
                     yield OrderPane(id="order")
                     yield ProbePane(id="probe")
@@ -161,10 +183,38 @@ class TriageApp(App[int]):
         self.sub_title = f"OpenClaw {version} · {install.era.label} · agent {diag.agent.agent_id}" + (
             " · DEMO" if self.demo_home else ""
         )
-        for pane in (VersionPane, ConfigPane, OrderPane, ProbePane):
+        for pane in (VersionPane, ConfigPane, OrderPane, ProbePane, ChannelsPane):
             self.query_one(pane).show(snapshot)
         self.query_one(ProfilesTable).show(snapshot)
+        self.query_one(SessionsTable).show(snapshot)
         self.query_one(FindingsList).show(snapshot)
+        self._label_tabs(snapshot)
+
+    def _label_tabs(self, snapshot: Snapshot) -> None:
+        """Tab labels carry counts and a mark when a finding concerns what the tab shows."""
+        diag = snapshot.diagnosis
+        worst: dict[str, str] = {}
+        for finding in diag.findings:
+            tab = "chats" if finding.code.startswith("session.") else None
+            if finding.code.startswith(("gateway.", "discord.", "env.")):
+                tab = "channels"
+            if tab and finding.severity.value != "info" and worst.get(tab) != "error":
+                worst[tab] = finding.severity.value
+        mark = {"error": " ✖", "warning": " !"}
+        pinned = sum(1 for s in snapshot.sessions if s.pin is not None)
+        labels = {
+            "profiles": f"Auth profiles ({len(diag.profiles)})",
+            "chats": f"Chats ({len(snapshot.sessions)}, {pinned} pinned){mark.get(worst.get('chats', ''), '')}",
+            "channels": f"Gateway & channels{mark.get(worst.get('channels', ''), '')}",
+        }
+        tabs = self.query_one(TabbedContent)
+        for name, label in labels.items():
+            tabs.get_tab(TABS[name]).label = label
+
+    def action_show_tab(self, name: str) -> None:
+        self.query_one(TabbedContent).active = TABS[name]
+        target = {"profiles": "#profiles", "chats": "#sessions", "channels": "#channels-scroll"}[name]
+        self.query_one(target).focus()
 
     def on_findings_list_selected(self, message: FindingsList.Selected) -> None:
         self.query_one(FindingDetail).explain(message.finding)
@@ -190,23 +240,32 @@ class TriageApp(App[int]):
 
     @work(thread=True, exclusive=True, group="gateway")
     def check_gateway(self) -> None:
-        status = _gateway_status(self.snapshot)
-        self.call_from_thread(self._set_gateway, status)
+        """The full look at the gateway: readiness, its environment, its log, the journal, Discord."""
+        from ..runtime import collect
 
-    def _set_gateway(self, status: str) -> None:
-        pane = self.query_one(VersionPane)
-        pane.gateway_status = status
-        pane.show(self.snapshot)
+        runtime = collect(self.snapshot.install, full=True)
+        self.call_from_thread(self._set_runtime, runtime)
+
+    def _set_runtime(self, runtime: Any) -> None:
+        self.runtime = runtime
+        version = self.query_one(VersionPane)
+        version.gateway_status = gateway_line(runtime)
+        version.show(self.snapshot)
+        channels = self.query_one(ChannelsPane)
+        channels.runtime = runtime
+        channels.show(self.snapshot)
 
     @work(thread=True, exclusive=True, group="reload")
-    def reload_worker(self, note: str | None = None) -> None:
+    def reload_worker(self, note: str | None = None, then_provider: str | None = None) -> None:
         snapshot = load(self.options, env=self.env, now_ms=self.now_ms, probe=self.probe_results)
-        self.call_from_thread(self._reloaded, snapshot, note)
+        self.call_from_thread(self._reloaded, snapshot, note, then_provider)
 
-    def _reloaded(self, snapshot: Snapshot, note: str | None) -> None:
+    def _reloaded(self, snapshot: Snapshot, note: str | None, then_provider: str | None = None) -> None:
         self.apply_snapshot(snapshot)
         if note:
             self.notify(note, title="Reloaded")
+        if then_provider:
+            self._chats_left_behind(snapshot, then_provider)
 
     # --- actions ----------------------------------------------------------------------
 
@@ -285,7 +344,12 @@ class TriageApp(App[int]):
         )
 
     def action_undo(self) -> None:
-        self.run_write("undo", lambda w, progress: w.undo(progress=progress), "undoes the last change")
+        install = self.snapshot.install
+        self.run_write(
+            "undo",
+            lambda w, progress: w.undo(progress=progress, install=install, agent=self._agent_arg()),
+            "undoes the last change",
+        )
 
     def action_probe(self) -> None:
         self.run_probe(deep=False)
@@ -383,6 +447,253 @@ class TriageApp(App[int]):
             ),
         )
 
+    # --- gateway, Discord, report ----------------------------------------------------
+
+    def _current_runtime(self) -> Any:
+        return self.runtime or self.snapshot.diagnosis.runtime
+
+    def action_reload_gateway(self) -> None:
+        install = self.snapshot.install
+        runtime = self._current_runtime()
+        gateway = runtime.gateway if runtime is not None else None
+        if gateway is not None and gateway.mode == "local" and not gateway.running:
+            self.notify(
+                "No gateway is running here: the next start loads the keys as they are now.",
+                title="Nothing to reload",
+            )
+            return
+        from ..actions import reload_secrets
+
+        self.run_action_worker(
+            "reloads the gateway's keys", lambda progress: reload_secrets(install, progress=progress)
+        )
+
+    def action_approve_pairing(self) -> None:
+        code, who = self._pairing_to_approve()
+        if code is None:
+            self.notify(who, title="Discord", severity="warning")
+            return
+        install = self.snapshot.install
+
+        def approve(yes: bool) -> None:
+            if yes:
+                from ..actions import approve_pairing
+
+                self.run_action_worker(
+                    f"approves Discord pairing {code}",
+                    lambda progress: approve_pairing(install, code, progress=progress),
+                )
+
+        confirm(
+            self, f"Approve the Discord DM pairing {code} from {who}? They can then talk to the bot in DMs.", approve
+        )
+
+    def _pairing_to_approve(self) -> tuple[str | None, str]:
+        """The selected finding's pairing code, else the oldest request still waiting."""
+        current = self.query_one(FindingsList).current
+        runtime = self._current_runtime()
+        discord = runtime.discord if runtime is not None else None
+        pending = list(discord.pending) if discord is not None else []
+        if current is not None and current.action is not None and current.action.kind == "pairing.approve":
+            code = current.action.profile_ids[0]
+            request = next((r for r in pending if r.code == code), None)
+            return code, (request.name or request.tag or request.user_id) if request else "this user"
+        if not pending:
+            return None, "No Discord pairing request is waiting (a user gets a code when they DM the bot)."
+        request = pending[0]
+        return request.code, request.name or request.tag or request.user_id
+
+    def action_export_report(self) -> None:
+        try:
+            folder = Path.cwd()
+        except OSError:  # the folder the app was started in was deleted since
+            self.notify(
+                "Could not write the report: the current folder no longer exists. Start the app from another one, "
+                "or run `openclaw-triage report -o FILE`.",
+                title="No report",
+                severity="error",
+            )
+            return
+        self.report_worker(folder)
+
+    @work(thread=True, exclusive=True, group="report")
+    def report_worker(self, folder: Path) -> None:
+        from ..report import default_report_name, render_report, write_report
+
+        try:
+            text = render_report(
+                self.snapshot.diagnosis, probe_results=self.probe_results, runtime=self._current_runtime()
+            )
+            path = write_report(text, folder / default_report_name())
+        except OSError as exc:
+            self.call_from_thread(
+                self.notify,
+                f"Could not write the report in {folder}: {exc.strerror or exc}",
+                title="No report",
+                severity="error",
+            )
+            return
+        self.report_text = text
+        self.call_from_thread(
+            self.notify,
+            f"{path} (only you can read it). Keys are masked and your user and host names replaced: "
+            "paste it in a support thread as is. ctrl+p > Copy the report copies it.",
+            title="Report written",
+            timeout=12,
+        )
+
+    def action_copy_report(self) -> None:
+        text = getattr(self, "report_text", None)
+        if text is None:
+            from ..report import render_report
+
+            text = render_report(
+                self.snapshot.diagnosis, probe_results=self.probe_results, runtime=self._current_runtime()
+            )
+        self.copy_to_clipboard(text)
+        self.notify("The report (keys masked) is on the clipboard.", title="Copied")
+
+    def run_action_worker(self, why: str, operation: Callable[[Callable[[str], None]], Any]) -> None:
+        """Run an `openclaw_triage.actions` call (the OpenClaw CLI: seconds) off the UI thread."""
+        if self.busy:
+            self.notify(f"Still busy: {self.busy}", severity="warning")
+            return
+        self.busy = why
+        self.notify(f"Working: {why}…", title="OpenClaw CLI", timeout=3)
+        self.action_worker(operation)
+
+    @work(thread=True, exclusive=True, group="write")
+    def action_worker(self, operation: Callable[[Callable[[str], None]], Any]) -> None:
+        def progress(text: str) -> None:
+            self.call_from_thread(self.notify, text, title="Working…", timeout=3)
+
+        try:
+            result = operation(progress)
+        except Exception as exc:  # never crash the UI; ActionResult carries the expected failures
+            self.call_from_thread(self._write_failed, str(exc) or type(exc).__name__)
+            return
+        self.call_from_thread(self._action_done, result)
+
+    def _action_done(self, result: Any) -> None:
+        self.busy = None
+        if result.ok:
+            self.notify(result.message, title=f"Done: {result.action}", timeout=8)
+        else:
+            self.notify(result.message, title=f"Failed: {result.action}", severity="error", timeout=12)
+        self.reload_worker()
+        if self.background:
+            self.check_gateway()
+
+    # --- chats ------------------------------------------------------------------------
+
+    def _selected_chat(self) -> Any:
+        """The chat `x` acts on: the selected row of the Chats tab, else the selected finding's chat."""
+        tabs = self.query_one(TabbedContent)
+        if tabs.active == TABS["chats"]:
+            key = self.query_one(SessionsTable).selected_key
+        else:
+            current = self.query_one(FindingsList).current
+            key = current.details.get("session") if current is not None else None
+        return next((s for s in self.snapshot.sessions if s.key == key), None)
+
+    def action_unpin_chat(self) -> None:
+        session = self._selected_chat()
+        if session is None:
+            self.action_show_tab("chats")
+            self.notify("Select a chat in the Chats tab, then press x.", title="Unpin")
+            return
+        if session.pin is None:
+            self.notify(f"{session.label} is not pinned: it follows the order.", title="Unpin")
+            return
+        key = session.key
+        self.run_write(
+            "unpin",
+            lambda w, progress: w.unpin(
+                self.snapshot.install, session_key=key, agent=self._agent_arg(), progress=progress
+            ),
+            f"unpins {session.label} from {session.pin.profile_id}",
+        )
+
+    def action_unpin_profile_chats(self) -> None:
+        session = self._selected_chat()
+        profile = session.pin.profile_id if session is not None and session.pin is not None else None
+        if profile is None:
+            self.action_show_tab("chats")
+            self.notify("Select a pinned chat in the Chats tab, then press X.", title="Unpin")
+            return
+        count = self.snapshot.pinned.get(profile)
+        many = count.total if count is not None else 1
+
+        def unpin(yes: bool) -> None:
+            if yes:
+                self.run_write(
+                    "unpin",
+                    lambda w, progress: w.unpin(
+                        self.snapshot.install, profile_id=profile, agent=self._agent_arg(), progress=progress
+                    ),
+                    f"unpins {many} chat(s) from {profile}",
+                )
+
+        confirm(
+            self,
+            f"Unpin all {many} chat(s) pinned to {profile}? Their next turn follows the order (z undoes it).",
+            unpin,
+        )
+
+    def _chats_left_behind(self, snapshot: Snapshot, provider: str) -> None:
+        """After an order change: say which chats it does not reach, and offer to unpin the kept ones."""
+        from ..sessions import order_reach
+
+        diag = snapshot.diagnosis
+        result = diag.orders.get(provider)
+        if result is None or not snapshot.sessions:
+            return
+        profiles = {r.profile.id: r.profile for r in diag.profiles}
+        reach = order_reach(
+            snapshot.stores,
+            era=diag.install.era,
+            agent=diag.agent.agent_id,
+            provider=provider,
+            new_order=list(result.effective),
+            profiles=profiles,
+        )
+        if reach.lagging:
+            self.notify(
+                f"{len(reach.lagging)} chat(s) picked another profile automatically and move at their next "
+                "reset, compaction or cooldown.",
+                title="Chats",
+                timeout=10,
+            )
+        if not reach.kept:
+            return
+        names = ", ".join(s.label for s in reach.kept[:3]) + (" …" if len(reach.kept) > 3 else "")
+        if diag.install.era.value != "json":
+            self.notify(
+                f"{len(reach.kept)} chat(s) ({names}) were pinned in the chat and keep their profile: "
+                "OpenClaw 2026.9 lets only the chat change it (/model provider/model@profile).",
+                title="Chats not reached",
+                severity="warning",
+                timeout=15,
+            )
+            return
+        keys = [s.key for s in reach.kept]
+        confirm(
+            self,
+            f"{len(keys)} chat(s) ({names}) were pinned in the chat and ignore the new order. Unpin them so their "
+            "next turn follows it? (z undoes it)",
+            lambda yes: (
+                self.run_write(
+                    "unpin",
+                    lambda w, progress: w.unpin(
+                        self.snapshot.install, session_key=keys, agent=self._agent_arg(), progress=progress
+                    ),
+                    f"unpins {len(keys)} chat(s)",
+                )
+                if yes
+                else None
+            ),
+        )
+
     def _agent_arg(self) -> str | None:
         diag = self.snapshot.diagnosis
         return None if diag.agent.agent_id == diag.install.default_agent_id else diag.agent.agent_id
@@ -424,7 +735,8 @@ class TriageApp(App[int]):
         tail = "" if kind == "undo" else " Press z to undo."
         extra = ("\n" + "\n".join(notes)) if notes else ""
         self.notify(f"{summary}{tail}{extra}", title="Undone" if kind == "undo" else "Changed", timeout=8)
-        self.reload_worker()
+        provider = getattr(change, "provider", None) if kind in ("order", "clear") else None
+        self.reload_worker(then_provider=provider)
 
     # --- safety -----------------------------------------------------------------------
 
@@ -455,30 +767,6 @@ def _node_for(cli: str | None) -> str | None:
         if match and os.access(match.group(1), os.X_OK):
             return match.group(1)
     return shutil.which("node")
-
-
-def _gateway_status(snapshot: Snapshot) -> str:
-    """Does a gateway answer `/health` on loopback at the configured port?"""
-    from ..config import get_path
-
-    install = snapshot.install
-    gateway = get_path(install.config.data, "gateway", {}) or {}
-    if not isinstance(gateway, dict):
-        gateway = {}
-    if gateway.get("mode") == "remote":
-        return "remote: fixes must be made on the gateway host"
-    port = install.seen_env.get("OPENCLAW_GATEWAY_PORT") or gateway.get("port") or 18789
-    try:
-        import httpx
-
-        response = httpx.get(f"http://127.0.0.1:{int(port)}/health", timeout=1.0, trust_env=False)
-    except (ValueError, TypeError):
-        return f"port {port!r} is not a number"
-    except Exception:
-        return "not answering on loopback (not running?)"
-    if response.status_code == 200:
-        return "answering on loopback (running)"
-    return f"port {port} answers HTTP {response.status_code} (another program?)"
 
 
 def run(options: Options, *, demo: str | None = None) -> int:

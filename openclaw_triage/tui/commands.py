@@ -19,6 +19,15 @@ class TriageCommands(Provider):
         ("Probe the keys with Anthropic", "probe", "Ask the API whether each key is accepted (free)"),
         ("Deep probe: one 1-token message per key", "deep_probe", "Catches billing, spend limits and model access"),
         ("Paste a key safely", "paste", "Clipboard to profile, checked before anything is written"),
+        ("Reload the gateway's keys", "reload_gateway", "A running gateway keeps the keys it loaded at start"),
+        ("Approve a Discord DM pairing", "approve_pairing", "The selected finding's code, else the oldest waiting"),
+        ("Unpin the selected chat", "unpin_chat", "Its next turn follows the order; z undoes it"),
+        ("Unpin every chat on the selected chat's profile", "unpin_profile_chats", "z undoes it"),
+        ("Write a report for a support thread", "export_report", "Markdown, keys masked, into the current folder"),
+        ("Copy the report to the clipboard", "copy_report", "The same report, ready to paste"),
+        ("Show the auth profiles", "show_tab('profiles')", "Tab 1"),
+        ("Show the chats and their pins", "show_tab('chats')", "Tab 2"),
+        ("Show the gateway, channels and agents", "show_tab('channels')", "Tab 3"),
         ("Help: keys and panes", "help", "Every key and what each pane shows"),
     )
 

@@ -13,6 +13,7 @@ from .panes import colors
 from .state import Snapshot
 
 ICONS = {Severity.ERROR: "✗", Severity.WARNING: "!", Severity.INFO: "·"}
+ACTION_KEYS = {"order.set": "o", "gateway.reload": "g", "pairing.approve": "a", "session.unpin": "x"}
 
 
 class FindingsList(OptionList):
@@ -43,8 +44,9 @@ class FindingsList(OptionList):
             text.append(f"{ICONS[finding.severity]} ", style=f"bold {style[finding.severity]}")
             text.append(finding.code, style=style[finding.severity])
             text.append(f"  {finding.subject}", style="dim")
-            if finding.action is not None:
-                text.append("  [o]", style=f"bold {c['accent']}")
+            key = ACTION_KEYS.get(finding.action.kind) if finding.action is not None else None
+            if key:
+                text.append(f"  [{key}]", style=f"bold {c['accent']}")
             self.add_option(Option(text, id=str(index)))
         counts = {s: sum(1 for f in self.findings if f.severity is s) for s in Severity}
         self.border_subtitle = (
@@ -95,13 +97,23 @@ class FindingDetail(Static):
         parts: list[object] = [head, Text(""), Text(finding.message)]
         if finding.fix:
             parts += [Text(""), Text("Fix", style=f"bold {c['accent']}"), Text(finding.fix)]
-        if finding.action is not None and finding.action.kind == "order.set":
-            ids = ", ".join(finding.action.profile_ids)
-            parts += [
-                Text(""),
-                Text(
-                    f"Press o to set the {finding.action.provider} order to: {ids} (z undoes it).",
-                    style=f"bold {c['ok']}",
-                ),
-            ]
+        key_hint = _key_hint(finding)
+        if key_hint:
+            parts += [Text(""), Text(key_hint, style=f"bold {c['ok']}")]
         self.update(Group(*parts))
+
+
+def _key_hint(finding: Finding) -> str | None:
+    """The key that applies this finding's fix, in words."""
+    action = finding.action
+    if action is None:
+        return None
+    if action.kind == "order.set":
+        return f"Press o to set the {action.provider} order to: {', '.join(action.profile_ids)} (z undoes it)."
+    if action.kind == "gateway.reload":
+        return "Press g to make the running gateway load the keys as they are now."
+    if action.kind == "pairing.approve":
+        return f"Press a to approve the Discord pairing {action.profile_ids[0]}."
+    if action.kind == "session.unpin":
+        return "Press x to unpin this chat so its next turn follows the order (z undoes it)."
+    return None

@@ -46,6 +46,11 @@ def _row(table: Table, label: str | Text, value: object) -> None:
     table.add_row(*cells)  # type: ignore[arg-type]
 
 
+def _as_dict(value: object) -> dict[str, Any]:
+    """A config value that should be an object; anything else shows as empty, never crashes."""
+    return value if isinstance(value, dict) else {}
+
+
 def _home(diag: Diagnosis, path: object) -> str:
     return shorten_home(str(path), diag.install.home, diag.install.seen_env)
 
@@ -81,6 +86,17 @@ class Pane(Static):
 
     def render_snapshot(self, snapshot: Snapshot) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+def gateway_line(runtime: Any) -> str:
+    """One line on the gateway: is one running here, and does it hold stale keys?"""
+    gateway = runtime.gateway
+    if gateway.mode == "remote":
+        return "remote: fixes must be made on the gateway host"
+    if not gateway.running:
+        return "not running"
+    pid = f" (pid {gateway.pid})" if gateway.pid else ""
+    return f"running{pid} with STALE keys: press g" if gateway.stale else f"running{pid}"
 
 
 class VersionPane(Pane):
@@ -123,11 +139,12 @@ class VersionPane(Pane):
             a.agent_id + (" *" if a.agent_id == install.default_agent_id else "") for a in install.agents
         )
         _row(table, "Agents", f"{agents}   (showing {diag.agent.agent_id})")
-        gateway = get_path(install.config.data, "gateway", {}) or {}
-        if isinstance(gateway, dict):
-            port = install.seen_env.get("OPENCLAW_GATEWAY_PORT") or gateway.get("port") or 18789
-            where = f"{gateway.get('mode', 'local')} · bind {gateway.get('bind', 'loopback')} · port {port}"
-            _row(table, "Gateway", f"{where}\n{self.gateway_status or 'checking loopback…'}")
+        runtime = diag.runtime
+        if runtime is not None:
+            gw = runtime.gateway
+            status = self.gateway_status or gateway_line(runtime)
+            style = c["error"] if gw.stale else (c["ok"] if gw.running else "dim")
+            _row(table, "Gateway", Text.assemble(f"{gw.mode} · bind {gw.bind} · port {gw.port}\n", (status, style)))
         return table
 
 
@@ -152,18 +169,18 @@ class ConfigPane(Pane):
         )
         fallbacks = model_fallbacks(model)
         _row(table, "Fallbacks", ", ".join(fallbacks) if fallbacks else "-")
-        aliases = get_path(data, "agents.defaults.models", {}) or {}
+        aliases = _as_dict(get_path(data, "agents.defaults.models"))
         alias_text = ", ".join(
             f"{v['alias']} → {k}" for k, v in aliases.items() if isinstance(v, dict) and isinstance(v.get("alias"), str)
         )
         _row(table, "Aliases", alias_text or "-")
-        profiles = get_path(data, "auth.profiles", {}) or {}
+        profiles = _as_dict(get_path(data, "auth.profiles"))
         _row(
             table,
             "auth.profiles",
             ", ".join(f"{pid} ({p.get('mode', '?')})" for pid, p in profiles.items() if isinstance(p, dict)) or "-",
         )
-        order = get_path(data, "auth.order", {}) or {}
+        order = _as_dict(get_path(data, "auth.order"))
         _row(
             table,
             "auth.order",
@@ -171,7 +188,7 @@ class ConfigPane(Pane):
             or "-",
         )
         flagged = subjects_with(diag, "config.")
-        providers = get_path(data, "models.providers", {}) or {}
+        providers = _as_dict(get_path(data, "models.providers"))
         for name, entry in providers.items():
             if not isinstance(entry, dict):
                 continue

@@ -13,16 +13,17 @@ from ..labels import format_remaining_short
 from .panes import colors
 from .state import Snapshot
 
-COLUMNS = ("Profile", "Provider", "Type", "Secret (masked)", "Looks like", "Health", "")
+# Most telling first: a narrow terminal scrolls the last columns off, never health or pins.
+COLUMNS = ("Profile", "Type", "Secret (masked)", "Health", "Chats", "Looks like", "Same secret as")
 
 
 class ProfilesTable(DataTable[Any]):
     """Select a row to act on a profile (`o` pins it first when no finding says otherwise)."""
 
-    BORDER_TITLE = "Auth profiles"
+    BORDER_TITLE = ""
 
     def on_mount(self) -> None:
-        self.border_title = self.BORDER_TITLE
+        self.border_title = self.BORDER_TITLE  # empty: the tab names it
         self.cursor_type = "row"
         self.zebra_stripes = True
         self.add_columns(*COLUMNS)
@@ -43,13 +44,22 @@ class ProfilesTable(DataTable[Any]):
         c = colors(self)
         now = snapshot.diagnosis.now_ms
         for report in snapshot.diagnosis.profiles:
-            self.add_row(*self._cells(report, c, now), key=report.profile.id)
+            cells = self._cells(report, c, now)
+            cells.insert(4, self._chats(snapshot.pinned.get(report.profile.id)))
+            self.add_row(*cells, key=report.profile.id)
         if keep is not None:
             for index, report in enumerate(snapshot.diagnosis.profiles):
                 if report.profile.id == keep:
                     self.move_cursor(row=index)
                     break
         self.border_subtitle = f"{len(snapshot.diagnosis.profiles)} profile(s)"
+
+    @staticmethod
+    def _chats(count: Any) -> Text:
+        """Chats pinned to the profile; the ones pinned by a user ignore the order."""
+        if count is None or count.total == 0:
+            return Text("-", style="dim")
+        return Text(f"{count.total}" + (f" ({count.user} by user)" if count.user else ""))
 
     @staticmethod
     def _cells(report: ProfileReport, c: dict[str, str], now: float) -> list[Any]:
@@ -68,7 +78,7 @@ class ProfilesTable(DataTable[Any]):
                 report.info.kind is KeyKind.API_KEY and profile.type == "token"
             )
             if mismatch:
-                looks.append(f" in a {profile.type} profile")
+                looks.append(" · wrong profile type")
             if report.broken:
                 looks.stylize(c["error"])
             elif not report.info.ok or mismatch:
@@ -83,5 +93,8 @@ class ProfilesTable(DataTable[Any]):
             left = format_remaining_short((report.health_until or now) - now)
             reason = f":{report.health_reason}" if report.health_reason else ""
             health = Text(f"{report.health_state}{reason} {left}", style=c["warning"])
-        marker = Text(f"= {', '.join(report.shares_with)}", style=c["warning"]) if report.shares_with else Text("")
-        return [profile.id, profile.provider, profile.type, secret, looks, health, marker]
+        marker = Text(", ".join(report.shares_with), style=c["warning"]) if report.shares_with else Text("")
+        kind = Text(profile.type)
+        if profile.provider.strip().lower() != profile.id.split(":", 1)[0].strip().lower():
+            kind.append(f" · {profile.provider}", style="dim")  # the id does not say the provider
+        return [profile.id, kind, secret, health, looks, marker]

@@ -17,14 +17,25 @@ its files are, and whether the gateway answers on loopback.
 **Config**: the default model, `auth.profiles`, `auth.order`, provider `baseUrl`s (a proxy or a
 `/v1` suffix is highlighted), and channels.
 
-**Auth profiles**: every profile, its secret masked exactly as `openclaw models status` shows it,
-what the secret looks like, its health, and `= other` when two profiles hold the same secret.
+**Auth profiles** (tab `1`): every profile, its secret masked exactly as `openclaw models status` shows it,
+its health, how many chats are pinned to it, what the secret looks like, and the other profiles
+holding the same secret.
+
+**Chats** (tab `2`): every chat of the agent, the profile it is pinned to (a user pin made with
+`/model …@profile` ignores the order), and what OpenClaw does with that pin at the chat's next
+turn. `x` unpins the selected chat, `X` every chat pinned to its profile (OpenClaw 2026.3; 2026.9
+lets only the chat itself change a pin, and the table says how).
+
+**Gateway & channels** (tab `3`): the running gateway and whether it loaded the keys before they
+last changed (`g` makes it reload them), Discord (bot token, DM policy, pairing requests waiting:
+`a` approves one), and every agent with the channels routed to it.
 
 **Order override**: the stored override (which replaces the config order), the config order, and
 the order OpenClaw will really use, with the reason for each place.
 
 **Findings**: everything wrong, most severe first; the selected one is explained with its fix.
-A finding marked `[o]` is fixed by pressing `o`.
+A finding marked `[o]`, `[g]`, `[a]` or `[x]` is fixed by pressing that key. `e` writes a report
+(keys masked, user and host names replaced) to paste in a support thread.
 """
 
 
@@ -39,15 +50,23 @@ class HelpScreen(ModalScreen[None]):
         self.keymap_path = keymap_path
 
     def compose(self) -> ComposeResult:
-        rows = "\n".join(f"| `{key}` | {description} | `{binding_id}` |" for key, description, binding_id in self.keys)
-        text = (
-            "# openclaw-triage\n\n## Keys\n\n| key | does | id |\n| --- | --- | --- |\n"
-            + rows
-            + f'\n\nRemap any key by its id in `{self.keymap_path}`, e.g. `{{"fix-order": "ctrl+o"}}`. '
-            "`ctrl+p` opens the command palette.\n\n## Panes\n\n" + PANES_HELP
+        from rich.table import Table
+        from rich.text import Text
+
+        keys = Table(box=None, padding=(0, 2), show_edge=False, header_style="bold")
+        keys.add_column("key", style="bold", no_wrap=True)
+        keys.add_column("does")
+        keys.add_column("id (for the keymap)", style="dim", no_wrap=True)
+        for key, description, binding_id in self.keys:
+            keys.add_row(Text(key), Text(description), Text(binding_id))
+        remap = (
+            f'Remap any key by its id in `{self.keymap_path}`, e.g. `{{"fix-order": "ctrl+o"}}`. '
+            "`ctrl+p` opens the command palette."
         )
         with VerticalScroll(id="help-body"):
-            yield Markdown(text)
+            yield Markdown("# openclaw-triage\n\n## Keys")
+            yield Static(keys, id="help-keys")
+            yield Markdown(remap + "\n\n## Panes\n\n" + PANES_HELP)
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)

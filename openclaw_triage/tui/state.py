@@ -22,6 +22,10 @@ class Snapshot:
 
     diagnosis: Diagnosis
     taken_ms: float = field(default_factory=lambda: time.time() * 1000)
+    sessions: list[Any] = field(default_factory=list)  # sessions.Session of the shown agent, newest first
+    verdicts: dict[tuple[str, str], Any] = field(default_factory=dict)  # (agent, key) -> sessions.PinVerdict
+    pinned: dict[str, Any] = field(default_factory=dict)  # profile id -> sessions.PinCount
+    stores: list[Any] = field(default_factory=list)  # sessions.SessionStore, for order_reach
 
     @property
     def install(self):  # type: ignore[no-untyped-def]
@@ -40,11 +44,22 @@ def load(
     now_ms: float | None = None,
     probe: Sequence[Any] = (),
 ) -> Snapshot:
-    """Read and diagnose (about 30 ms on a normal install); live probe results join the findings."""
+    """Read and diagnose (tens of ms on a normal install); live probe results join the findings,
+    and the shown agent's chats come with what OpenClaw will do with each one's pin."""
+    from .. import sessions
+
     install = inspect_install(options, env=env)
     failed = [r.profile_id for r in probe if r.severity is Severity.ERROR and r.sent]
     diagnosis = diagnose(install, now_ms=now_ms, probe_failed=failed)
     still_there = [r.finding for r in probe if diagnosis.report(r.profile_id) is not None]
     if still_there:
         diagnosis.findings = sort_findings([*diagnosis.findings, *still_there])
-    return Snapshot(diagnosis)
+    agent = diagnosis.agent.agent_id
+    stores = sessions.load_sessions(install, agent=agent)
+    return Snapshot(
+        diagnosis,
+        sessions=sessions.sessions_of(stores, agent),
+        verdicts=sessions.assess_install(install, stores, diagnosis),
+        pinned=sessions.pinned_counts(stores, agent),
+        stores=stores,
+    )

@@ -52,8 +52,42 @@ def sqlite_pinned(root: Path) -> Path:
     return home
 
 
+def chats_pinned(root: Path) -> Path:
+    """The demo with its chats: one pinned by the user to the broken token, one chosen automatically."""
+    from tests.session_builders import entry, write_sessions_json
+    from tests.tui.conftest import NOW_MS
+
+    home = make_demo(root / "chats")
+    write_sessions_json(
+        home / ".openclaw",
+        {
+            "agent:main:main": entry("s-main", updated_at=NOW_MS - 3_600_000),
+            "agent:main:discord:channel:9": entry(
+                "s-9",
+                pin="anthropic:manual",
+                source="user",
+                channel="discord",
+                display="#support",
+                updated_at=NOW_MS - 60_000,
+            ),
+            "agent:main:discord:direct:7": entry(
+                "s-7",
+                pin="anthropic:default",
+                source="auto",
+                channel="discord",
+                display="alice",
+                updated_at=NOW_MS - 600_000,
+            ),
+        },
+    )
+    return home
+
+
 SCENES = {
     "seed-broken-install": seed_demo,
     "same-secret-two-profiles": same_secret,
     "sqlite-token-pinned": sqlite_pinned,
+    "chats-pinned": chats_pinned,
 }
+# Keys pressed before the picture is taken (the Chats tab is tab 2).
+SCENE_KEYS = {"chats-pinned": ["2"]}

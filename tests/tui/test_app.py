@@ -324,3 +324,20 @@ def test_demo_rejects_an_unknown_era(tmp_path: Path) -> None:
 
     with pytest.raises(ValueError, match=r"2026\.3 or 2026\.9"):
         make_demo(tmp_path, era="2025.1")
+
+
+async def test_wrong_typed_config_values_never_crash_the_app(tmp_path: Path) -> None:
+    config = {
+        "agents": {"defaults": {"models": ["not", "a", "map"], "model": 42}},
+        "auth": {"profiles": ["x"], "order": "anthropic"},
+        "models": {"providers": [1, 2]},
+        "gateway": "local",
+        "channels": {"discord": "on"},
+        "env": {"shellEnv": {"enabled": "yes"}},
+    }
+    LegacyHome(tmp_path).config(config).store({"profiles": {"anthropic:default": api_key_profile(API)}})
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        assert "Default model" in norm(app.query_one(ConfigPane).plain_text())
+        assert app.query_one(ProfilesTable).row_count == 1

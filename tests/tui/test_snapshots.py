@@ -12,7 +12,7 @@ import pytest
 
 from openclaw_triage.tui.app import KEYMAP_ENV
 from tests.tui.conftest import make_app
-from tests.tui.scenes import SCENES
+from tests.tui.scenes import SCENE_KEYS, SCENES
 
 SIZE = (150, 44)
 # Paths a snapshot shows must not depend on the run's temp dir.
@@ -26,7 +26,7 @@ def fixed_keymap_path(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("scene", sorted(SCENES))
 def test_main_screen(snap_compare, tmp_path: Path, scene: str) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(make_app(SCENES[scene](tmp_path)), terminal_size=SIZE)
+    assert snap_compare(make_app(SCENES[scene](tmp_path)), press=SCENE_KEYS.get(scene, []), terminal_size=SIZE)
 
 
 def test_no_install_found(snap_compare) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,77 @@
+"""The chats table: every session of the shown agent, newest first, with the profile it is
+pinned to and what OpenClaw will do with that pin at the chat's next turn."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from ..labels import format_remaining_short
+from .panes import colors
+from .state import Snapshot
+
+COLUMNS = ("Channel", "Chat", "Pinned to", "Source", "Next turn", "Last activity", "Model")
+
+
+class SessionsTable(DataTable[Any]):
+    """Select a chat to unpin it (`x`), or every chat pinned to the same profile (`X`)."""
+
+    BORDER_TITLE = ""
+
+    def on_mount(self) -> None:
+        self.border_title = self.BORDER_TITLE  # empty: the tab names it
+        self.cursor_type = "row"
+        self.zebra_stripes = True
+        self.add_columns(*COLUMNS)
+
+    @property
+    def selected_key(self) -> str | None:
+        if self.row_count == 0:
+            return None
+        try:
+            return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        except Exception:  # no cursor yet
+            return None
+
+    def show(self, snapshot: Snapshot) -> None:
+        keep = self.selected_key
+        self.clear()
+        c = colors(self)
+        now = snapshot.diagnosis.now_ms
+        agent = snapshot.diagnosis.agent.agent_id
+        for session in snapshot.sessions:
+            verdict = snapshot.verdicts.get((agent, session.key))
+            self.add_row(*self._cells(session, verdict, c, now), key=session.key)
+        if keep is not None:
+            for index, session in enumerate(snapshot.sessions):
+                if session.key == keep:
+                    self.move_cursor(row=index)
+                    break
+        pinned = sum(1 for s in snapshot.sessions if s.pin is not None)
+        self.border_subtitle = f"{len(snapshot.sessions)} chat(s), {pinned} pinned"
+
+    @staticmethod
+    def _cells(session: Any, verdict: Any, c: dict[str, str], now: float) -> list[Any]:
+        pin = session.pin
+        if verdict is None or pin is None:
+            next_turn = Text("follows the order" if pin is None else "", style="dim")
+        else:
+            style = {"error": c["error"], "warning": c["warning"]}.get(
+                verdict.severity.value if verdict.severity else "", "dim"
+            )
+            next_turn = Text(
+                verdict.reason if verdict.sticks else f"moves to {verdict.first or 'the order'}", style=style
+            )
+        age = format_remaining_short(now - session.updated_at) + " ago" if session.updated_at else "-"
+        model = (session.model or "-") + (" (set in chat)" if session.model_is_override else "")
+        return [
+            session.channel or "direct",
+            Text(session.label),
+            Text(pin.profile_id if pin else "-", style="bold" if pin and pin.is_user else ""),
+            pin.source if pin else "",
+            next_turn,
+            age,
+            Text(model),
+        ]
