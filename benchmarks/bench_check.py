@@ -99,11 +99,20 @@ def big_state(root: Path, n: int) -> Path:
     return home
 
 
+def compile_package() -> None:
+    """Byte-compile the package first, as `pip install` does: with PYTHONDONTWRITEBYTECODE set
+    (as on some CI machines) every run would otherwise compile the sources again."""
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "openclaw_triage"), quiet=1)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--json", action="store_true", help="print results as JSON")
     args = parser.parse_args()
+    compile_package()
     results: dict[str, object] = {}
     with tempfile.TemporaryDirectory(prefix="octriage-bench-") as tmp:
         root = Path(tmp)

@@ -41,11 +41,20 @@ print(first_frame[0], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
 
 
+def compile_package() -> None:
+    """Byte-compile the package first, as `pip install` does: with PYTHONDONTWRITEBYTECODE set
+    (as on some CI machines) every run would otherwise compile the sources again."""
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "openclaw_triage"), quiet=1)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    compile_package()
     sys.path.insert(0, str(ROOT))
     from openclaw_triage.demo import make_demo
 

@@ -1131,10 +1131,23 @@ def _check_other_agents(install: Install, out: _Collector) -> None:
                 agent.agent_id,
                 f"Agent {agent.agent_id} has no credentials: chats routed to it fail with 'No API key found'."
                 + _routes_note(install, agent.agent_id),
-                f"openclaw models auth paste-api-key --provider anthropic --agent {agent.agent_id}"
-                if install.era is Era.SQLITE
-                else f"openclaw agents add {agent.agent_id} (or copy auth-profiles.json into {agent.agent_dir})",
+                _no_auth_fix(install, agent.agent_id, agent.agent_dir),
             )
+
+
+def _no_auth_fix(install: Install, agent_id: str, agent_dir: object) -> str:
+    """Give the agent a key of its own, always naming the profile: 2026.9's `paste-api-key --agent X`
+    without `--profile-id` overwrites the SHARED anthropic:default (every agent's key)."""
+    ours = (
+        f"openclaw-triage key set --provider anthropic --agent {agent_id} --profile-id anthropic:{agent_id} --clipboard"
+    )
+    if install.era is Era.SQLITE:
+        return (
+            f"{ours}  or  openclaw models auth paste-api-key --provider anthropic --agent {agent_id} "
+            f"--profile-id anthropic:{agent_id} (paste the key at the prompt; without --profile-id it would replace "
+            "the shared anthropic:default, which every agent uses)"
+        )
+    return f"{ours}  (OpenClaw 2026.3 has no per-agent paste; or copy auth-profiles.json into {agent_dir})"
 
 
 def _routes_note(install: Install, agent_id: str) -> str:

@@ -263,3 +263,30 @@ def test_key_set_asks_anthropic_first_and_keeps_a_dead_key_out(tmp_path: Path) -
         assert json.loads(path.read_text())["profiles"]["anthropic:default"]["key"] == NEW
         assert [r.credential for r in api.requests] == [dead, NEW]
         assert not leaks(proc, NEW, dead)
+
+
+def test_the_agent_no_auth_fix_gives_that_agent_a_key_and_leaves_main_alone(tmp_path: Path) -> None:
+    """The fix `check` prints for an agent without credentials, run as printed (stdin for the clipboard)."""
+    from openclaw_triage.diagnose import diagnose
+    from openclaw_triage.inspect import inspect_install
+    from openclaw_triage.locate import Options
+
+    h = LegacyHome(tmp_path).config({"agents": {"list": [{"id": "main", "default": True}, {"id": "work"}]}})
+    h.store({"profiles": {}}, agent="main")
+    (tmp_path / ".openclaw/agents/work/agent").mkdir(parents=True)
+    env = {"HOME": str(tmp_path), "PATH": ""}
+
+    def no_auth() -> list[str]:
+        diag = diagnose(inspect_install(Options(openclaw="none"), env=env), runtime=False)
+        return [f.fix or "" for f in diag.findings if f.code == "agent.no_auth"]
+
+    (fix,) = no_auth()
+    command = fix.split("  ")[0].split()
+    assert command[:3] == ["openclaw-triage", "key", "set"] and "--profile-id" in command
+    args = [a for a in command[1:] if a != "--clipboard"]
+    proc = run(tmp_path, *args, "--stdin", "--yes", "--no-probe", stdin=NEW + "\n")
+    assert proc.returncode == 0, proc.stderr
+    work = json.loads((tmp_path / ".openclaw/agents/work/agent/auth-profiles.json").read_text())
+    assert work["profiles"]["anthropic:work"]["key"] == NEW
+    assert json.loads(store(tmp_path).read_text())["profiles"] == {}  # main's store is untouched
+    assert no_auth() == []

@@ -388,3 +388,15 @@ def test_token_replacing_a_token_records_the_old_expiry(home: Home) -> None:
     change = write.set_key(home.inspect(), "anthropic", "anthropic:manual", Secret(TOKEN), type=CredentialType.TOKEN)
     undone = write.undo(change.id)
     assert any("expiry" in n for n in undone.notes)
+
+
+def test_a_token_over_the_seeds_api_key_in_a_token_profile_says_up_front_it_cannot_be_undone(home: Home) -> None:
+    """The undo would paste the API key back with paste-token, which refuses it: say so before, not halfway."""
+    home.shared({"profiles": {"anthropic:manual": token_profile(KEY)}})
+    change = write.set_key(home.inspect(), "anthropic", "anthropic:manual", Secret(TOKEN), type=CredentialType.TOKEN)
+    assert not change.undoable and any("cannot be undone" in n for n in change.notes)
+    assert not any(KEY in n for n in change.notes)
+    before = len(home.calls())
+    with pytest.raises(write.errors.NothingToUndo):
+        write.undo(install=home.inspect())
+    assert len(home.calls()) == before  # no half-done undo ran the CLI

@@ -29,6 +29,7 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from ..findings import Action
 from ..locate import Options
+from ..model import Era
 from .channels import ChannelsPane
 from .findings import FindingDetail, FindingsList
 from .panes import ConfigPane, OrderPane, ProbePane, VersionPane, gateway_line
@@ -92,6 +93,7 @@ class TriageApp(App[int]):
         demo_home: Path | None = None,
         background: bool = True,
         read_clipboard: Callable[[], str] | None = None,
+        write_clipboard: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__()
         self.options = options or Options()
@@ -101,6 +103,8 @@ class TriageApp(App[int]):
         self.demo_home = demo_home
         self.background = background  # tests turn off the Node/gateway look-ups
         self.read_clipboard = read_clipboard  # None: the system clipboard (pyperclip)
+        self.write_clipboard = write_clipboard  # None: pyperclip, else the terminal's (OSC 52)
+        self.report_text: str | None = None
         self.busy: str | None = None
         self.probe_results: list[Any] = []
         self.runtime: Any = None  # the last full `runtime.collect` (gateway, service env, log, Discord)
@@ -117,10 +121,9 @@ class TriageApp(App[int]):
                 with TabbedContent(id="middle", initial=TABS["profiles"]):
                     with TabPane("Auth profiles", id=TABS["profiles"]):
                         yield ProfilesTable(id="profiles")
-                    with TabPane("Chats", id=TABS["chats"]):
-                        yield SessionsTable(id="sessions")
-                    with TabPane("Gateway & channels", id=TABS["channels"]), VerticalScroll(id="channels-scroll"):
-                        yield ChannelsPane(id="channels")
+                    # The hidden tabs are filled just after the first frame (`_fill_hidden_tabs`).
+                    yield TabPane("Chats", id=TABS["chats"])
+                    yield TabPane("Gateway & channels", id=TABS["channels"])
                 with Horizontal(id="bottom"):
                     yield OrderPane(id="order")
                     yield ProbePane(id="probe")
@@ -130,6 +133,7 @@ class TriageApp(App[int]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self._fill_hidden_tabs)
         self._load_keymap()
         self.apply_snapshot(self.snapshot)
         self.query_one(FindingsList).focus()
@@ -140,6 +144,14 @@ class TriageApp(App[int]):
             from .screens import NotFoundScreen
 
             self.push_screen(NotFoundScreen(self._looked_in()), self._after_not_found)
+
+    async def _fill_hidden_tabs(self) -> None:
+        """Mount the Chats and Gateway tabs after the first frame: the app shows up sooner.
+        Each fills itself from `self.snapshot` when mounted."""
+        await self.query_one(f"#{TABS['chats']}", TabPane).mount(SessionsTable(id="sessions"))
+        await self.query_one(f"#{TABS['channels']}", TabPane).mount(
+            VerticalScroll(ChannelsPane(id="channels"), id="channels-scroll")
+        )
 
     def _load_keymap(self) -> None:
         path = keymap_path()
@@ -183,10 +195,13 @@ class TriageApp(App[int]):
         self.sub_title = f"OpenClaw {version} · {install.era.label} · agent {diag.agent.agent_id}" + (
             " · DEMO" if self.demo_home else ""
         )
-        for pane in (VersionPane, ConfigPane, OrderPane, ProbePane, ChannelsPane):
+        for pane in (VersionPane, ConfigPane, OrderPane, ProbePane):
             self.query_one(pane).show(snapshot)
+        for channels in self.query(ChannelsPane):  # none yet before the lazy tabs mount
+            channels.show(snapshot)
+        for sessions in self.query(SessionsTable):
+            sessions.show(snapshot)
         self.query_one(ProfilesTable).show(snapshot)
-        self.query_one(SessionsTable).show(snapshot)
         self.query_one(FindingsList).show(snapshot)
         self._label_tabs(snapshot)
 
@@ -214,7 +229,11 @@ class TriageApp(App[int]):
     def action_show_tab(self, name: str) -> None:
         self.query_one(TabbedContent).active = TABS[name]
         target = {"profiles": "#profiles", "chats": "#sessions", "channels": "#channels-scroll"}[name]
-        self.query_one(target).focus()
+        widgets = self.query(target)
+        if widgets:
+            widgets.first().focus()
+        else:  # pressed in the instant before the hidden tabs are filled
+            self.call_after_refresh(lambda: [w.focus() for w in self.query(target)])
 
     def on_findings_list_selected(self, message: FindingsList.Selected) -> None:
         self.query_one(FindingDetail).explain(message.finding)
@@ -251,9 +270,8 @@ class TriageApp(App[int]):
         version = self.query_one(VersionPane)
         version.gateway_status = gateway_line(runtime)
         version.show(self.snapshot)
-        channels = self.query_one(ChannelsPane)
-        channels.runtime = runtime
-        channels.show(self.snapshot)
+        for channels in self.query(ChannelsPane):
+            channels.show(self.snapshot)
 
     @work(thread=True, exclusive=True, group="reload")
     def reload_worker(self, note: str | None = None, then_provider: str | None = None) -> None:
@@ -534,24 +552,37 @@ class TriageApp(App[int]):
             )
             return
         self.report_text = text
-        self.call_from_thread(
-            self.notify,
-            f"{path} (only you can read it). Keys are masked and your user and host names replaced: "
-            "paste it in a support thread as is. ctrl+p > Copy the report copies it.",
-            title="Report written",
-            timeout=12,
+        self.call_from_thread(self._report_written, path)
+
+    def _report_written(self, path: Path) -> None:
+        self.notify(f"{path} (only you can read it)", title="Report written", timeout=12)
+        confirm(
+            self,
+            f"The report is in {path}. Keys are masked and your user and host names left out, so it can be "
+            "pasted in a support thread as is. Copy it to the clipboard too?",
+            lambda yes: self.action_copy_report() if yes else None,
         )
 
     def action_copy_report(self) -> None:
-        text = getattr(self, "report_text", None)
-        if text is None:
+        if self.report_text is None:
             from ..report import render_report
 
-            text = render_report(
+            self.report_text = render_report(
                 self.snapshot.diagnosis, probe_results=self.probe_results, runtime=self._current_runtime()
             )
-        self.copy_to_clipboard(text)
-        self.notify("The report (keys masked) is on the clipboard.", title="Copied")
+        text = self.report_text
+        how = "the clipboard"
+        try:
+            if self.write_clipboard is not None:
+                self.write_clipboard(text)
+            else:
+                import pyperclip
+
+                pyperclip.copy(text)
+        except Exception:  # no clipboard mechanism here (SSH, headless): ask the terminal (OSC 52)
+            self.copy_to_clipboard(text)
+            how = "the terminal's clipboard (if it allows OSC 52)"
+        self.notify(f"The report (keys masked) is on {how}.", title="Copied")
 
     def run_action_worker(self, why: str, operation: Callable[[Callable[[str], None]], Any]) -> None:
         """Run an `openclaw_triage.actions` call (the OpenClaw CLI: seconds) off the UI thread."""
@@ -589,8 +620,9 @@ class TriageApp(App[int]):
     def _selected_chat(self) -> Any:
         """The chat `x` acts on: the selected row of the Chats tab, else the selected finding's chat."""
         tabs = self.query_one(TabbedContent)
-        if tabs.active == TABS["chats"]:
-            key = self.query_one(SessionsTable).selected_key
+        tables = self.query(SessionsTable)
+        if tabs.active == TABS["chats"] and tables:
+            key = tables.first().selected_key
         else:
             current = self.query_one(FindingsList).current
             key = current.details.get("session") if current is not None else None
@@ -641,7 +673,7 @@ class TriageApp(App[int]):
         )
 
     def _chats_left_behind(self, snapshot: Snapshot, provider: str) -> None:
-        """After an order change: say which chats it does not reach, and offer to unpin the kept ones."""
+        """After an order change: say how many chats it does not reach, and offer to unpin them."""
         from ..sessions import order_reach
 
         diag = snapshot.diagnosis
@@ -657,30 +689,29 @@ class TriageApp(App[int]):
             new_order=list(result.effective),
             profiles=profiles,
         )
-        if reach.lagging:
-            self.notify(
-                f"{len(reach.lagging)} chat(s) picked another profile automatically and move at their next "
-                "reset, compaction or cooldown.",
-                title="Chats",
-                timeout=10,
-            )
-        if not reach.kept:
+        behind = [*reach.kept, *reach.lagging]
+        if not behind:
             return
-        names = ", ".join(s.label for s in reach.kept[:3]) + (" …" if len(reach.kept) > 3 else "")
-        if diag.install.era.value != "json":
+        names = ", ".join(s.label for s in behind[:3]) + (" …" if len(behind) > 3 else "")
+        parts = []
+        if reach.kept:
+            parts.append(f"{len(reach.kept)} pinned in the chat (they stay until unpinned)")
+        if reach.lagging:
+            parts.append(f"{len(reach.lagging)} pinned automatically (they move at their next reset or compaction)")
+        told = f"This order change does not reach {len(behind)} chat(s) ({names}) yet: {'; '.join(parts)}."
+        if diag.install.era is Era.SQLITE:
             self.notify(
-                f"{len(reach.kept)} chat(s) ({names}) were pinned in the chat and keep their profile: "
-                "OpenClaw 2026.9 lets only the chat change it (/model provider/model@profile).",
+                f"{told} OpenClaw 2026.9 lets only the chat itself change its pin: /model provider/model@"
+                f"{result.next or 'profile'} in each (the Chats tab, 2, lists them).",
                 title="Chats not reached",
                 severity="warning",
                 timeout=15,
             )
             return
-        keys = [s.key for s in reach.kept]
+        keys = [s.key for s in behind]
         confirm(
             self,
-            f"{len(keys)} chat(s) ({names}) were pinned in the chat and ignore the new order. Unpin them so their "
-            "next turn follows it? (z undoes it)",
+            f"{told} Unpin them so their next turn follows the new order? (z undoes it)",
             lambda yes: (
                 self.run_write(
                     "unpin",
@@ -712,17 +743,39 @@ class TriageApp(App[int]):
         def progress(text: str) -> None:
             self.call_from_thread(self.notify, text, title="Working…", timeout=3)
 
-        try:
-            from .. import write
+        from .. import write
+        from ..write.errors import Conflict
 
+        try:
             change = operation(write, progress)
-        except ImportError:
-            self.call_from_thread(self._write_failed, "Writing is not available in this version.")
+        except Conflict as exc:
+            if kind == "undo":  # changed since our write: the CLI's --force, as a question
+                self.call_from_thread(self._offer_forced_undo, str(exc))
+            else:
+                self.call_from_thread(self._write_failed, str(exc))
             return
         except Exception as exc:  # a WriteError, or any failure: say it, never crash the UI
             self.call_from_thread(self._write_failed, str(exc) or type(exc).__name__)
             return
         self.call_from_thread(self._write_done, kind, change)
+
+    def _offer_forced_undo(self, message: str) -> None:
+        self.busy = None
+        install = self.snapshot.install
+
+        def force(yes: bool) -> None:
+            if yes:
+                self.run_write(
+                    "undo",
+                    lambda w, progress: w.undo(force=True, progress=progress, install=install, agent=self._agent_arg()),
+                    "undoes the last change (forced)",
+                )
+
+        confirm(
+            self,
+            f"{message}\n\nUndo anyway? What changed since is overwritten (on 2026.3 a backup of it is kept).",
+            force,
+        )
 
     def _write_failed(self, message: str) -> None:
         self.busy = None

@@ -20,13 +20,14 @@ class ChannelsPane(Pane):
 
     BORDER_TITLE = ""  # the tab names it (and its scroll container draws the border)
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.runtime: Any = None  # a fuller `runtime.Runtime` from a background look-up, when ready
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.show(self.app.snapshot)  # type: ignore[attr-defined]
 
     def render_snapshot(self, snapshot: Snapshot) -> Any:
         diag = snapshot.diagnosis
-        runtime = self.runtime or diag.runtime
+        # the app's fuller `runtime.Runtime` from its background look-up, when ready
+        runtime = getattr(self.app, "runtime", None) or diag.runtime
         c = colors(self)
         parts: list[Any] = [Text("Gateway", style=f"bold {c['accent']}")]
         gateway = _grid()

@@ -25,6 +25,7 @@ class SessionsTable(DataTable[Any]):
         self.cursor_type = "row"
         self.zebra_stripes = True
         self.add_columns(*COLUMNS)
+        self.show(self.app.snapshot)  # type: ignore[attr-defined]
 
     @property
     def selected_key(self) -> str | None:

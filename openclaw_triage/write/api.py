@@ -585,6 +585,12 @@ def _inherited_order_note(aa: AgentAuth, key: str) -> list[str]:
     return [f"An inherited {key} order from the shared store remains in force: {', '.join(inherited)}. {how}"]
 
 
+def _paste_token_takes(secret: Secret) -> bool:
+    """2026.9's paste-token accepts `sk-ant-oat01-…` of 80 characters or more (FACTS 2026.9 §5)."""
+    value = secret.get_secret_value().strip()
+    return value.startswith("sk-ant-oat01-") and len(value) >= 80
+
+
 def _sqlite_set_key(
     install: Install, agent: str, provider: str, profile_id: str, value: str, ctype: CredentialType, progress: Progress
 ) -> Change:
@@ -616,6 +622,12 @@ def _sqlite_set_key(
     notes: list[str] = []
     if previous is None:
         undo["previous"] = None
+    elif previous.secret is not None and ctype is CredentialType.TOKEN and not _paste_token_takes(previous.secret):
+        undoable = False  # the undo would go through paste-token, which refuses what was there
+        notes.append(
+            f"this cannot be undone: {profile_id} held {mask(previous.secret.get_secret_value())}, which OpenClaw's "
+            "paste-token refuses (it takes only sk-ant-oat01- tokens), so it cannot be put back."
+        )
     elif previous.secret is not None:
         backup = journal.save_backup(change_id, "previous-secret", previous.secret.get_secret_value().encode("utf-8"))
         undo["previous"] = "backup"

@@ -71,6 +71,7 @@ async def test_chats_tab_lists_pins_and_the_profiles_table_counts_them(tmp_path:
         row = [str(c) for c in profiles.get_row("anthropic:b")]
         assert "1 (1 by user)" in row
         await pilot.press("2")
+        await pilot.pause()
         table = app.query_one(SessionsTable)
         assert table.has_focus and table.row_count == 2
         assert table.border_subtitle == "2 chat(s), 1 pinned"
@@ -85,6 +86,7 @@ async def test_x_unpins_the_selected_chat_and_z_puts_the_pin_back(tmp_path: Path
     app = make_app(tmp_path)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await pilot.press("2")
+        await pilot.pause()
         table = app.query_one(SessionsTable)
         table.move_cursor(row=[r.value for r in table.rows].index("agent:main:discord:channel:1"))
         await pilot.press("x")
@@ -103,6 +105,7 @@ async def test_x_on_a_chat_without_a_pin_changes_nothing(tmp_path: Path) -> None
     app = make_app(tmp_path)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await pilot.press("2")
+        await pilot.pause()
         table = app.query_one(SessionsTable)
         table.move_cursor(row=[r.value for r in table.rows].index("agent:main:main"))
         await pilot.press("x")
@@ -123,6 +126,7 @@ async def test_shift_x_unpins_every_chat_on_that_profile_after_asking(tmp_path: 
     app = make_app(tmp_path)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await pilot.press("2")
+        await pilot.pause()
         table = app.query_one(SessionsTable)
         table.move_cursor(row=[r.value for r in table.rows].index("agent:main:discord:channel:2"))
         await pilot.press("X")
@@ -139,6 +143,7 @@ async def test_an_order_fix_offers_to_unpin_the_chats_it_does_not_reach(demo_hom
         {
             "agent:main:main": entry("s-main"),
             "agent:main:discord:channel:9": entry("s-9", pin="anthropic:manual", source="user", channel="discord"),
+            "agent:main:discord:channel:8": entry("s-8", pin="anthropic:default", source="auto", channel="discord"),
         },
     )
     app = make_app(demo_home)
@@ -146,7 +151,9 @@ async def test_an_order_fix_offers_to_unpin_the_chats_it_does_not_reach(demo_hom
         await pilot.press("o")
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmScreen)
-        assert "1 chat(s)" in app.screen.question and "ignore the new order" in app.screen.question
+        question = app.screen.question
+        assert "does not reach 2 chat(s)" in question and "1 pinned in the chat" in question
+        assert "1 pinned automatically" in question
         await pilot.press("y")
         await settle(app, pilot)
     assert pins_in(path) == {}
@@ -160,6 +167,7 @@ async def test_2026_9_chats_cannot_be_unpinned_from_outside_and_the_app_says_how
     app = make_app(tmp_path)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await pilot.press("2")
+        await pilot.pause()
         await pilot.press("x")
         await settle(app, pilot)
         text = messages(app)
@@ -191,6 +199,7 @@ async def test_g_reloads_a_gateway_holding_stale_keys(tmp_path: Path, child: sub
         findings = app.query_one(FindingsList)
         assert "gateway.stale_credentials" in {f.code for f in findings.findings}
         await pilot.press("3")
+        await pilot.pause()
         assert "STALE" in app.query_one(ChannelsPane).plain_text(120)
         await pilot.press("g")
         await settle(app, pilot)
@@ -219,6 +228,7 @@ async def test_a_approves_the_waiting_discord_pairing_after_asking(tmp_path: Pat
     app = TriageApp(options, load(options, env=h.env), env=h.env, background=False)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await pilot.press("3")
+        await pilot.pause()
         pane = app.query_one(ChannelsPane).plain_text(120)
         assert LIVE in pane and "alice" in pane and DISCORD_TOKEN not in pane
         await pilot.press("a")
@@ -253,12 +263,17 @@ async def test_e_writes_a_private_report_without_the_key(
             "profiles"
         ].values()
     ]
-    app = make_app(demo_home)
+    copied: list[str] = []
+    app = make_app(demo_home, write_clipboard=copied.append)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await pilot.press("e")
         await settle(app, pilot)
         assert "Report written" in messages(app)
+        assert isinstance(app.screen, ConfirmScreen) and "Copy it to the clipboard" in app.screen.question
+        await pilot.press("y")
+        await settle(app, pilot)
     (report,) = out.glob("openclaw-triage-report-*.md")
+    assert copied == [report.read_text()]
     assert stat.S_IMODE(os.stat(report).st_mode) == 0o600
     text = report.read_text()
     assert "anthropic:default" in text and "key.length" in text
@@ -279,3 +294,26 @@ async def test_e_in_a_folder_it_cannot_write_says_so(
         await settle(app, pilot)
         assert "Could not write the report" in messages(app)
     assert not gone.exists()
+
+
+async def test_z_after_the_file_changed_asks_before_forcing_the_undo(demo_home: Path) -> None:
+    path = demo_home / ".openclaw" / "agents" / "main" / "agent" / "auth-profiles.json"
+    before = path.read_bytes()
+    app = make_app(demo_home)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await pilot.press("o")
+        await settle(app, pilot)
+        data = json.loads(path.read_text())
+        data["usageStats"] = {"anthropic:fresh": {"lastUsed": 1}}  # the gateway wrote after us
+        path.write_text(json.dumps(data, indent=2))
+        await pilot.press("z")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen) and "Undo anyway?" in app.screen.question
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert json.loads(path.read_text())["usageStats"]  # declined: nothing changed
+        await pilot.press("z")
+        await settle(app, pilot)
+        await pilot.press("y")
+        await settle(app, pilot)
+    assert path.read_bytes() == before
