@@ -211,7 +211,7 @@ class TriageApp(App[int]):
         worst: dict[str, str] = {}
         for finding in diag.findings:
             tab = "chats" if finding.code.startswith("session.") else None
-            if finding.code.startswith(("gateway.", "discord.", "env.")):
+            if finding.code.startswith(("gateway.", "discord.", "env.", "agent.")):
                 tab = "channels"
             if tab and finding.severity.value != "info" and worst.get(tab) != "error":
                 worst[tab] = finding.severity.value
@@ -219,7 +219,8 @@ class TriageApp(App[int]):
         pinned = sum(1 for s in snapshot.sessions if s.pin is not None)
         labels = {
             "profiles": f"Auth profiles ({len(diag.profiles)})",
-            "chats": f"Chats ({len(snapshot.sessions)}, {pinned} pinned){mark.get(worst.get('chats', ''), '')}",
+            "chats": f"Chats ({len(snapshot.sessions)}{f', {pinned} pinned' if pinned else ''})"
+            + mark.get(worst.get("chats", ""), ""),
             "channels": f"Gateway & channels{mark.get(worst.get('channels', ''), '')}",
         }
         tabs = self.query_one(TabbedContent)
