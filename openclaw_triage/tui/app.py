@@ -104,7 +104,6 @@ class TriageApp(App[int]):
         self.background = background  # tests turn off the Node/gateway look-ups
         self.read_clipboard = read_clipboard  # None: the system clipboard (pyperclip)
         self.write_clipboard = write_clipboard  # None: pyperclip, else the terminal's (OSC 52)
-        self.report_text: str | None = None
         self.busy: str | None = None
         self.probe_results: list[Any] = []
         self.runtime: Any = None  # the last full `runtime.collect` (gateway, service env, log, Discord)
@@ -263,7 +262,10 @@ class TriageApp(App[int]):
         """The full look at the gateway: readiness, its environment, its log, the journal, Discord."""
         from ..runtime import collect
 
-        runtime = collect(self.snapshot.install, full=True)
+        try:
+            runtime = collect(self.snapshot.install, full=True)
+        except Exception:  # an unexpected state on the running side: keep what `load` found
+            return
         self.call_from_thread(self._set_runtime, runtime)
 
     def _set_runtime(self, runtime: Any) -> None:
@@ -536,13 +538,25 @@ class TriageApp(App[int]):
         self.report_worker(folder)
 
     @work(thread=True, exclusive=True, group="report")
-    def report_worker(self, folder: Path) -> None:
+    def report_worker(self, folder: Path | None) -> None:
+        """Render the report (a full gateway look-up may take a moment), then write it into `folder`,
+        or, with no folder, copy it."""
         from ..report import default_report_name, render_report, write_report
 
         try:
             text = render_report(
                 self.snapshot.diagnosis, probe_results=self.probe_results, runtime=self._current_runtime()
             )
+        except Exception as exc:  # never take the app down for a report (and never show a key-shaped string)
+            from ..write.redact import scrub
+
+            message = scrub(f"Could not make the report: {exc}")
+            self.call_from_thread(self.notify, message, title="No report", severity="error")
+            return
+        if folder is None:
+            self.call_from_thread(self.copy_report_text, text)
+            return
+        try:
             path = write_report(text, folder / default_report_name())
         except OSError as exc:
             self.call_from_thread(
@@ -552,26 +566,22 @@ class TriageApp(App[int]):
                 severity="error",
             )
             return
-        self.report_text = text
-        self.call_from_thread(self._report_written, path)
+        self.call_from_thread(self._report_written, path, text)
 
-    def _report_written(self, path: Path) -> None:
+    def _report_written(self, path: Path, text: str) -> None:
         self.notify(f"{path} (only you can read it)", title="Report written", timeout=12)
         confirm(
             self,
             f"The report is in {path}. Keys are masked and your user and host names left out, so it can be "
             "pasted in a support thread as is. Copy it to the clipboard too?",
-            lambda yes: self.action_copy_report() if yes else None,
+            lambda yes: self.copy_report_text(text) if yes else None,
         )
 
     def action_copy_report(self) -> None:
-        if self.report_text is None:
-            from ..report import render_report
+        self.report_worker(None)
 
-            self.report_text = render_report(
-                self.snapshot.diagnosis, probe_results=self.probe_results, runtime=self._current_runtime()
-            )
-        text = self.report_text
+    def copy_report_text(self, text: str) -> None:
+        """The system clipboard (pyperclip), else the terminal's (OSC 52, over SSH too)."""
         how = "the clipboard"
         try:
             if self.write_clipboard is not None:
@@ -580,7 +590,7 @@ class TriageApp(App[int]):
                 import pyperclip
 
                 pyperclip.copy(text)
-        except Exception:  # no clipboard mechanism here (SSH, headless): ask the terminal (OSC 52)
+        except Exception:  # no clipboard mechanism here (SSH, headless): ask the terminal
             self.copy_to_clipboard(text)
             how = "the terminal's clipboard (if it allows OSC 52)"
         self.notify(f"The report (keys masked) is on {how}.", title="Copied")

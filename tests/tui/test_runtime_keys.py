@@ -317,3 +317,18 @@ async def test_z_after_the_file_changed_asks_before_forcing_the_undo(demo_home: 
         await pilot.press("y")
         await settle(app, pilot)
     assert path.read_bytes() == before
+
+
+async def test_the_palette_copy_is_the_report_as_it_is_now(demo_home: Path) -> None:
+    copied: list[str] = []
+    app = make_app(demo_home, write_clipboard=copied.append)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await app.run_action("copy_report")
+        await settle(app, pilot)
+        await pilot.press("o")  # the order changes: a later copy must say so
+        await settle(app, pilot)
+        await app.run_action("copy_report")
+        await settle(app, pilot)
+    before, after = copied
+    assert "order.first_unusable" in before and "order.first_unusable" not in after
+    assert "Copied" in messages(app)
