@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .bindings import routes_to_agent
-from .diagnose import Diagnosis, diagnose
+from .diagnose import diagnose
+from .diagnosis import Diagnosis
 from .findings import Finding
 
 # Codes about an agent's own credentials; the others (config, gateway, channels, ...) are install-wide.

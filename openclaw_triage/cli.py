@@ -282,7 +282,7 @@ def _add_probe_command(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     probe.add_argument("--provider", metavar="P", default="anthropic", help="provider (only anthropic is supported)")
 
 
-def _options(args: argparse.Namespace) -> object:
+def options_from_args(args: argparse.Namespace) -> object:
     from .locate import Options
 
     return Options(
@@ -306,7 +306,7 @@ def run_check(args: argparse.Namespace) -> int:
     from .render import check_json, check_text, use_color
 
     try:
-        install = inspect_install(_options(args))  # type: ignore[arg-type]
+        install = inspect_install(options_from_args(args))  # type: ignore[arg-type]
     except LocateError as exc:
         print(f"openclaw-triage: {exc}", file=sys.stderr)
         return 64
@@ -333,7 +333,7 @@ def run_app(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 3
-    return run(_options(args), demo=args.demo)  # type: ignore[arg-type]
+    return run(options_from_args(args), demo=args.demo)  # type: ignore[arg-type]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -348,17 +348,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "probe":
             from .probe.report import run_command
 
-            return run_command(args, _options(args))
+            return run_command(args, options_from_args(args))
         if args.command in ("key", "order", "undo", "history"):
             return _run_write_command(args)
         if args.command == "sessions":
             from .sessions.cli import run as run_sessions
 
-            return run_sessions(args, _options(args))
+            return run_sessions(args, options_from_args(args))
         if args.command in ("gateway", "discord", "report"):
             from .runtime_cli import run
 
-            return run(args, _options)  # type: ignore[arg-type]
+            return run(args, options_from_args)  # type: ignore[arg-type]
         return run_app(args)
     except KeyboardInterrupt:
         return 130

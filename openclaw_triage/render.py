@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from .diagnose import Diagnosis, ProfileReport
+from .diagnosis import Diagnosis, ProfileReport
 from .findings import Severity
 from .locate import shorten_home
 
@@ -86,7 +86,7 @@ def check_json(diag: Diagnosis) -> dict[str, Any]:
             ],
             "defaultModel": diag.default_model,
         },
-        "profiles": [profile_json(r) for r in diag.profiles],
+        "profiles": [profile_json(r) for r in diag.shown_profiles],
         "order": {
             provider: {
                 "stored": result.stored,
@@ -154,11 +154,12 @@ def check_text(diag: Diagnosis, *, color: bool = False) -> str:
     if diag.default_model:
         lines.append(f"  model        : {diag.default_model}")
     lines.append("")
-    lines.append(paint("Auth profiles", "1"))
-    if not diag.profiles:
+    shown = diag.shown_profiles
+    lines.append(paint("Auth profiles" + (f" ({diag.only_provider})" if diag.only_provider else ""), "1"))
+    if not shown:
         lines.append("  (none)")
-    width = max((len(r.profile.id) for r in diag.profiles), default=10)
-    for r in diag.profiles:
+    width = max((len(r.profile.id) for r in shown), default=10)
+    for r in shown:
         masked = r.masked or (f"ref({r.profile.ref.label()})" if r.profile.ref else "missing")
         looks = (
             r.info.describe()

@@ -24,10 +24,10 @@ from pathlib import Path
 
 from . import __version__
 from .agents import AgentView, diagnose_agents
-from .diagnose import Diagnosis, ProfileReport
+from .diagnosis import Diagnosis, ProfileReport
 from .findings import Finding, Severity
 from .isotime import ago, iso_utc
-from .model import Install
+from .model import Era, Install
 from .scrub import Scrubber, known_secrets
 
 TYPE_CHECKING = False
@@ -244,6 +244,14 @@ def _answers(ctx: _Ctx, agents: list[AgentView]) -> str:
             effective = " → ".join(order.effective) or "nothing usable"
             lines.append(f"  - {provider} order override: {stored}; tried: {effective}.")
     lines.append(f"- **Base URL**: {_base_url(ctx)}.")
+    agent_dir_env = install.seen_env.get("OPENCLAW_AGENT_DIR") or install.seen_env.get("PI_CODING_AGENT_DIR")
+    if install.era is Era.JSON and install.default_agent_id != "main" and not agent_dir_env:
+        # 2026.3's `models status` without --agent reads agents/main/agent, not the default agent.
+        agent = install.default_agent_id
+        lines.append(
+            f"- **Comparing with OpenClaw**: chats use agent `{agent}`, but `openclaw models status` without "
+            f"`--agent` shows agent `main`: run `openclaw models status --agent {agent}`."
+        )
     ours = [f for f in rt.log.failures if f.profile_id] if rt.log is not None else []
     if ours:
         f = ours[0]

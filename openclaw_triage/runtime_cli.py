@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .actions import ActionResult
-    from .diagnose import Diagnosis
+    from .diagnosis import Diagnosis
     from .locate import Options
     from .runtime import Runtime
 

@@ -38,7 +38,7 @@ class Cell:
     reason: str = ""
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def connect_readonly(path: Path) -> sqlite3.Connection:
     """Open read-only without leaving anything behind.
 
     A `mode=ro` open creates `-wal`/`-shm` files owned by us when they are missing (a root run
@@ -119,7 +119,7 @@ def read_ownership(state_dir: Path) -> tuple[SharedOwnership, list[StoreIssue]]:
     if not db.exists():
         return SharedOwnership("legacy-main", "no state DB"), []
     try:
-        conn = _connect(db)
+        conn = connect_readonly(db)
     except DbError as exc:
         return SharedOwnership("legacy-main", "state DB unreadable"), [
             StoreIssue("store.unreadable", str(exc), str(db))
@@ -155,7 +155,7 @@ def _open_layer(db: Path, location: str, layer: str) -> tuple[AuthStore, sqlite3
     if not db.exists():
         return store, None
     try:
-        return store, _connect(db)
+        return store, connect_readonly(db)
     except DbError as exc:
         store.issues.append(
             StoreIssue("store.unreadable", f"{exc}; OpenClaw stops with 'Auth profile store … is unreadable'", str(db))

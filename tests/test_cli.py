@@ -62,6 +62,20 @@ def test_check_json_contract(healthy: Path) -> None:
     assert API not in proc.stdout
 
 
+def test_provider_filter_lists_only_that_providers_profiles(tmp_path: Path) -> None:
+    openai = fakekeys.openai_key("cli")
+    LegacyHome(tmp_path).config({}).store(
+        {"profiles": {"anthropic:default": api_key_profile(API), "openai:default": api_key_profile(openai, "openai")}}
+    )
+    data = json.loads(run_cli(tmp_path, "check", "--json", "--provider", "Anthropic").stdout)
+    assert [p["id"] for p in data["profiles"]] == ["anthropic:default"]
+    assert list(data["order"]) == ["anthropic"]
+    text = run_cli(tmp_path, "check", "--provider", "anthropic").stdout
+    assert "anthropic:default" in text and "openai:default" not in text
+    everything = json.loads(run_cli(tmp_path, "check", "--json").stdout)
+    assert {p["id"] for p in everything["profiles"]} == {"anthropic:default", "openai:default"}
+
+
 def test_exit_code_1_on_error_and_2_on_warnings_only(tmp_path: Path) -> None:
     h = LegacyHome(tmp_path).config({})
     h.store({"profiles": {"anthropic:default": api_key_profile(API[:50] + " " + API[50:])}})

@@ -189,3 +189,16 @@ def test_report_with_a_probe_shows_anthropics_request_ids(
         request_id = api.requests[0].request_id
     assert rc == 1 and "## Live API probe" in out and request_id in out and "probe.invalid_key" in out
     assert key not in out
+
+
+@pytest.mark.parametrize(("default", "noted"), [("work", True), ("main", False)])
+def test_the_report_says_which_agent_models_status_shows(tmp_path: Path, default: str, noted: bool) -> None:
+    """2026.3's `models status` without --agent reads agents/main, whatever agent is the default:
+    a user comparing its output with ours must be told to add --agent."""
+    home = LegacyHome(tmp_path).config({"agents": {"list": [{"id": "main"}, {"id": "work", "default": True}]}})
+    if default == "main":
+        home.config({"agents": {"list": [{"id": "main", "default": True}, {"id": "work"}]}})
+    home.store({"profiles": {"anthropic:default": api_key_profile(fakekeys.api_key("agents"))}}, agent=default)
+    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path)}
+    text = render_report(diagnose(inspect_install(Options(openclaw="none"), env=env)))
+    assert ("`openclaw models status --agent work`" in text) is noted

@@ -15,6 +15,7 @@ from openclaw_triage.findings import Severity
 from openclaw_triage.inspect import inspect_install
 from openclaw_triage.locate import Options
 from openclaw_triage.model import Era, Install
+from openclaw_triage.sessions import legacy_json
 from tests import fakekeys
 from tests.builders import CurrentHome, LegacyHome, api_key_profile
 from tests.session_builders import (
@@ -152,7 +153,7 @@ def test_odd_entries_and_a_directory_and_a_huge_file(tmp_path: Path, monkeypatch
     store = S.load_sessions(install_of(tmp_path))[0]
     assert [s.key for s in store.sessions] == ["agent:main:main"]
     assert [i.code for i in store.issues] == ["session.store_unknown_format"]
-    monkeypatch.setattr(S, "MAX_STORE_BYTES", 100)
+    monkeypatch.setattr(legacy_json, "MAX_STORE_BYTES", 100)
     S.clear_cache()
     store = S.load_sessions(install_of(tmp_path))[0]
     assert (store.sessions, [i.code for i in store.issues]) == ([], ["session.store_too_large"])
@@ -350,7 +351,7 @@ def test_many_findings_are_capped_per_code(tmp_path: Path) -> None:
     h = legacy(tmp_path, order=["anthropic:default", "anthropic:work"])
     write_sessions_json(h.state, {f"k{i}": entry(str(i), pin="anthropic:work", source="user") for i in range(40)})
     found = [f for f in diagnose(install_of(tmp_path)).findings if f.code == "session.pin_behind_order"]
-    assert len(found) == S._FINDINGS_PER_CODE + 1
+    assert len(found) == S.FINDINGS_PER_CODE + 1
     assert found[-1].subject == "agent:main" and "15 more chat(s)" in found[-1].message
 
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import argparse
     from typing import Any, TextIO
 
-    from ..diagnose import Diagnosis
+    from ..diagnosis import Diagnosis
 
 SCHEMA_VERSION = 1
 _MARK = {Severity.ERROR: "✗", Severity.WARNING: "!", Severity.INFO: "·"}

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from ..coerce import normalize_provider
-from ..diagnose import Diagnosis, ProfileReport
+from ..diagnosis import Diagnosis, ProfileReport
 from ..findings import Finding, Severity
 from ..jsstr import js_trim
 from ..keys import KeyKind, Problem, mask
@@ -467,7 +467,7 @@ async def probe_candidate(
 
     Nothing is written: the candidate lives in a copy of the diagnosis that holds only it.
     """
-    from ..diagnose import profile_report
+    from ..diagnosis import profile_report
 
     install = diagnosis.install
     profile = Profile(id=profile_id, provider=PROVIDER, type=ctype, secret=secret, layer="candidate")

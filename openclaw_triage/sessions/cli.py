@@ -160,7 +160,7 @@ def _targets(args: argparse.Namespace, sessions: list[Session]) -> list[Session]
 def _run_unpin(args: argparse.Namespace, install: Any) -> int:
     from ..model import Era
     from ..write import api
-    from ..write.commands import _confirm, _fail, _print_change, _progress
+    from ..write.commands import confirm_on_tty, print_change, print_failure, progress_printer
     from ..write.errors import WriteError
     from . import load_sessions
 
@@ -169,13 +169,13 @@ def _run_unpin(args: argparse.Namespace, install: Any) -> int:
         try:
             aa = api.agent_auth(install, agent)
         except WriteError as exc:
-            return _fail(exc)
+            return print_failure(exc)
         targets = _targets(args, sessions_of(load_sessions(install, agent=aa.agent_id), aa.agent_id))
         if targets:
             shown = ", ".join(f"{s.key} ({_pin_text(s)})" for s in targets[:10])
             more = f" and {len(targets) - 10} more" if len(targets) > 10 else ""
             question = f"Unpin {len(targets)} chat(s) of agent {aa.agent_id}: {shown}{more}? [y/N] "
-            if not _confirm(question, stdin_used=False):
+            if not confirm_on_tty(question, stdin_used=False):
                 sys.stderr.write("openclaw-triage: not confirmed; nothing was changed (pass --yes to skip asking).\n")
                 return 1
     try:
@@ -185,9 +185,9 @@ def _run_unpin(args: argparse.Namespace, install: Any) -> int:
             profile_id=args.pin_profile,
             all=bool(args.pin_all),
             agent=agent,
-            progress=_progress(sys.stderr),
+            progress=progress_printer(sys.stderr),
         )
     except WriteError as exc:
-        return _fail(exc)
-    _print_change(change)
+        return print_failure(exc)
+    print_change(change)
     return 0

@@ -10,7 +10,7 @@ from rich.console import Group
 from rich.text import Text
 
 from ..labels import format_remaining_short
-from .panes import Pane, _grid, _row, colors
+from .panes import Pane, colors, info_grid, info_row
 from .state import Snapshot
 
 
@@ -30,43 +30,45 @@ class ChannelsPane(Pane):
         runtime = getattr(self.app, "runtime", None) or diag.runtime
         c = colors(self)
         parts: list[Any] = [Text("Gateway", style=f"bold {c['accent']}")]
-        gateway = _grid()
+        gateway = info_grid()
         if runtime is None:
-            _row(gateway, "State", Text("not looked at", style="dim"))
+            info_row(gateway, "State", Text("not looked at", style="dim"))
         else:
             gw = runtime.gateway
             where = f"{gw.mode} · bind {gw.bind} · port {gw.port} ({gw.port_origin})"
-            _row(gateway, "Configured", where)
+            info_row(gateway, "Configured", where)
             if gw.mode == "remote":
-                _row(gateway, "State", Text(f"remote {gw.remote_url or ''}: fix keys on that host", style=c["warning"]))
+                info_row(
+                    gateway, "State", Text(f"remote {gw.remote_url or ''}: fix keys on that host", style=c["warning"])
+                )
             elif gw.running:
                 started = (
                     f", started {format_remaining_short(time.time() * 1000 - gw.started_at * 1000)} ago"
                     if gw.started_at
                     else ""
                 )
-                _row(gateway, "State", Text(f"running (pid {gw.pid}{started})", style=c["ok"]))
+                info_row(gateway, "State", Text(f"running (pid {gw.pid}{started})", style=c["ok"]))
                 if gw.stale:
                     changed = ", ".join(sorted({ch.what for ch in gw.changes}))
-                    _row(
+                    info_row(
                         gateway,
                         "Keys",
                         Text(f"STALE: {changed} changed after it loaded them: press g", style=f"bold {c['error']}"),
                     )
                 else:
-                    _row(gateway, "Keys", Text(f"current ({gw.loaded_how or 'loaded at start'})", style="dim"))
+                    info_row(gateway, "Keys", Text(f"current ({gw.loaded_how or 'loaded at start'})", style="dim"))
             else:
-                _row(
+                info_row(
                     gateway,
                     "State",
                     Text(f"not running ({gw.evidence or 'no lock, nothing on the port'})", style="dim"),
                 )
             if gw.token_masked:
-                _row(gateway, "Auth", f"{gw.auth_mode or 'token'} {gw.token_masked}")
+                info_row(gateway, "Auth", f"{gw.auth_mode or 'token'} {gw.token_masked}")
         parts += [gateway, Text("")]
         parts += self._discord(runtime, c, diag.now_ms)
         parts += [Text(""), Text("Agents", style=f"bold {c['accent']}")]
-        agents = _grid()
+        agents = info_grid()
         for agent in diag.install.agents:
             routes = _routes(diag.install.config.data, agent.agent_id)
             profiles = len(agent.effective.profiles)
@@ -74,7 +76,7 @@ class ChannelsPane(Pane):
             text = Text(f"{profiles} profile(s)" + (f" · gets {', '.join(routes)}" if routes else ""))
             if profiles == 0:
                 text.stylize(c["error"])
-            _row(agents, agent.agent_id + mark, text)
+            info_row(agents, agent.agent_id + mark, text)
         parts.append(agents)
         return Group(*parts)
 
@@ -83,16 +85,16 @@ class ChannelsPane(Pane):
         discord = runtime.discord if runtime is not None else None
         if discord is None or not discord.configured:
             return [title, Text("not configured (channels.discord)", style="dim")]
-        table = _grid()
-        _row(table, "Enabled", "yes" if discord.enabled else Text("no", style=c["warning"]))
+        table = info_grid()
+        info_row(table, "Enabled", "yes" if discord.enabled else Text("no", style=c["warning"]))
         for account in discord.accounts:
             label = "Bot" if account.account_id == "default" else f"Bot {account.account_id}"
             if account.token_masked:
                 token = Text(f"token {account.token_masked} (from {account.token_source})")
             else:
                 token = Text("no bot token (channels.discord.token or DISCORD_BOT_TOKEN)", style=f"bold {c['error']}")
-            _row(table, label, token)
-            _row(
+            info_row(table, label, token)
+            info_row(
                 table,
                 "DMs",
                 f"{account.dm_policy} · {account.allow_from} allowed in config, {account.allow_from_store} approved",
@@ -106,11 +108,11 @@ class ChannelsPane(Pane):
                 lines.append(f"{request.code}", style=f"bold {c['warning']}")
                 lines.append(f"  {who} · expires in {left}\n")
             lines.append("a approves the first one (openclaw pairing approve discord CODE)", style="dim")
-            _row(table, "Waiting", lines)
+            info_row(table, "Waiting", lines)
         else:
-            _row(table, "Waiting", Text("no pending pairing request", style="dim"))
+            info_row(table, "Waiting", Text("no pending pairing request", style="dim"))
         if discord.pairing_error:
-            _row(table, "Pairing", Text(discord.pairing_error, style=c["warning"]))
+            info_row(table, "Pairing", Text(discord.pairing_error, style=c["warning"]))
         return [title, table]
 
 

@@ -15,10 +15,12 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from ..checks.config import ANTHROPIC_HOST
 from ..config import get_path, model_fallbacks, model_primary
-from ..diagnose import ANTHROPIC_HOST, Diagnosis
+from ..diagnosis import Diagnosis
 from ..findings import Severity
 from ..locate import shorten_home
+from ..model import Era
 from .state import Snapshot
 
 
@@ -33,14 +35,14 @@ def colors(widget: Static) -> dict[str, str]:
     }
 
 
-def _grid() -> Table:
+def info_grid() -> Table:
     table = Table.grid(padding=(0, 1))
     table.add_column(style="dim", no_wrap=True)
     table.add_column(overflow="fold")
     return table
 
 
-def _row(table: Table, label: str | Text, value: object) -> None:
+def info_row(table: Table, label: str | Text, value: object) -> None:
     """Add a row; plain strings become `Text`, never markup (paths and ids may hold brackets)."""
     cells = [Text(v) if isinstance(v, str) else v for v in (label, value)]
     table.add_row(*cells)  # type: ignore[arg-type]
@@ -113,24 +115,24 @@ class VersionPane(Pane):
         diag = snapshot.diagnosis
         install = diag.install
         c = colors(self)
-        table = _grid()
+        table = info_grid()
         if install.cli.version:
             commit = f" ({install.cli.commit})" if install.cli.commit else ""
-            source = {"package.json": "", "cli": " · from --version", "config": " · from config stamp"}.get(
+            source = {"package.json": "", "cli": " (--version)", "config": " (config stamp)"}.get(
                 install.cli.source, ""
             )
-            _row(table, "OpenClaw", Text(f"{install.cli.version}{commit}{source}", style="bold"))
+            info_row(table, "OpenClaw", Text(f"{install.cli.version}{commit}{source}", style="bold"))
         else:
-            _row(table, "OpenClaw", Text("version unknown", style=c["warning"]))
-        _row(
+            info_row(table, "OpenClaw", Text("version unknown", style=c["warning"]))
+        info_row(
             table, "CLI", Text(install.cli.path or "not found on PATH", style="" if install.cli.path else c["warning"])
         )
-        _row(table, "Era", install.era.label)
-        _row(table, "Node", self.node_version or "…")
-        _row(table, "State dir", f"{_home(diag, install.state_dir)}  [{install.state_dir_origin}]")
-        _row(table, "Config", _home(diag, install.config.path) + ("" if install.config.exists else "  (missing)"))
+        info_row(table, "Era", "JSON store" if install.era is Era.JSON else "SQLite store (CLI writes)")
+        info_row(table, "Node", self.node_version or "…")
+        info_row(table, "State dir", f"{_home(diag, install.state_dir)}  [{install.state_dir_origin}]")
+        info_row(table, "Config", _home(diag, install.config.path) + ("" if install.config.exists else "  (missing)"))
         for layer in diag.agent.layers:
-            _row(
+            info_row(
                 table,
                 f"Store ({layer.layer})",
                 _home(diag, layer.location.split("#", 1)[0]) + ("" if layer.exists else "  (none yet)"),
@@ -138,13 +140,13 @@ class VersionPane(Pane):
         agents = ", ".join(
             a.agent_id + (" *" if a.agent_id == install.default_agent_id else "") for a in install.agents
         )
-        _row(table, "Agents", f"{agents}   (showing {diag.agent.agent_id})")
+        info_row(table, "Agents", f"{agents}   (showing {diag.agent.agent_id})")
         runtime = diag.runtime
         if runtime is not None:
             gw = runtime.gateway
             status = self.gateway_status or gateway_line(runtime)
             style = c["error"] if gw.stale else (c["ok"] if gw.running else "dim")
-            _row(table, "Gateway", Text.assemble(f"{gw.mode} · bind {gw.bind} · port {gw.port}\n", (status, style)))
+            info_row(table, "Gateway", Text.assemble(f"{gw.mode} · {gw.bind}:{gw.port}\n", (status, style)))
         return table
 
 
@@ -157,31 +159,31 @@ class ConfigPane(Pane):
         diag = snapshot.diagnosis
         data = diag.install.config.data
         c = colors(self)
-        table = _grid()
+        table = info_grid()
         if diag.install.config.error:
-            _row(table, "Error", Text(diag.install.config.error, style=f"bold {c['error']}"))
+            info_row(table, "Error", Text(diag.install.config.error, style=f"bold {c['error']}"))
             return table
         model = get_path(data, "agents.defaults.model")
-        _row(
+        info_row(
             table,
             "Default model",
             model_primary(model) or Text(f"(OpenClaw default: {diag.default_model})", style="dim"),
         )
         fallbacks = model_fallbacks(model)
-        _row(table, "Fallbacks", ", ".join(fallbacks) if fallbacks else "-")
+        info_row(table, "Fallbacks", ", ".join(fallbacks) if fallbacks else "-")
         aliases = _as_dict(get_path(data, "agents.defaults.models"))
         alias_text = ", ".join(
             f"{v['alias']} → {k}" for k, v in aliases.items() if isinstance(v, dict) and isinstance(v.get("alias"), str)
         )
-        _row(table, "Aliases", alias_text or "-")
+        info_row(table, "Aliases", alias_text or "-")
         profiles = _as_dict(get_path(data, "auth.profiles"))
-        _row(
+        info_row(
             table,
             "auth.profiles",
             ", ".join(f"{pid} ({p.get('mode', '?')})" for pid, p in profiles.items() if isinstance(p, dict)) or "-",
         )
         order = _as_dict(get_path(data, "auth.order"))
-        _row(
+        info_row(
             table,
             "auth.order",
             "; ".join(f"{prov}: {', '.join(map(str, ids))}" for prov, ids in order.items() if isinstance(ids, list))
@@ -202,19 +204,19 @@ class ConfigPane(Pane):
             api_key = entry.get("apiKey")
             if api_key is not None:
                 text.append("\napiKey " + ("(SecretRef)" if isinstance(api_key, dict) else "(set in config)"))
-            _row(table, f"provider {name}", text)
+            info_row(table, f"provider {name}", text)
         shell = get_path(data, "env.shellEnv.enabled")
-        _row(table, "env.shellEnv", "on" if shell is True else "off")
+        info_row(table, "env.shellEnv", "on" if shell is True else "off")
         discord = get_path(data, "channels.discord")
         if isinstance(discord, dict):
             token = (
                 "token set" if discord.get("token") or diag.install.seen_env.get("DISCORD_BOT_TOKEN") else "no token"
             )
             state = "enabled" if discord.get("enabled") else "disabled"
-            _row(table, "Discord", f"{state} · {token} · dmPolicy {discord.get('dmPolicy', 'pairing')}")
+            info_row(table, "Discord", f"{state} · {token} · dmPolicy {discord.get('dmPolicy', 'pairing')}")
         missing = [f"${{{var}}} at {where}" for var, where in diag.install.config.missing_env]
         if missing:
-            _row(table, "Unset vars", Text("\n".join(missing), style=c["warning"]))
+            info_row(table, "Unset vars", Text("\n".join(missing), style=c["warning"]))
         return table
 
 
@@ -230,12 +232,14 @@ class OrderPane(Pane):
         if not diag.orders:
             return Text("No provider in use.", style="dim")
         for provider, result in diag.orders.items():
-            table = _grid()
+            table = info_grid()
             stored = ", ".join(result.stored) if result.stored is not None else "(none)"
             origin = f"  [{result.stored_origin}]" if result.stored_origin else ""
-            _row(table, Text(provider, style=f"bold {c['accent']}"), "")
-            _row(table, "Stored override", stored + origin)
-            _row(table, "Config order", ", ".join(result.config_order) if result.config_order is not None else "(none)")
+            info_row(table, Text(provider, style=f"bold {c['accent']}"), "")
+            info_row(table, "Stored override", stored + origin)
+            info_row(
+                table, "Config order", ", ".join(result.config_order) if result.config_order is not None else "(none)"
+            )
             effective = Text()
             for i, pid in enumerate(result.effective):
                 report = diag.report(pid)
@@ -250,9 +254,9 @@ class OrderPane(Pane):
             for pid in result.not_in_order:
                 if pid not in result.excluded:
                     effective.append(f"✗ {pid}: not in the order\n", style="dim")
-            _row(table, "Effective", effective if effective.plain else Text("nothing usable", style=c["error"]))
+            info_row(table, "Effective", effective if effective.plain else Text("nothing usable", style=c["error"]))
             nxt = result.next
-            _row(
+            info_row(
                 table,
                 "Next request",
                 Text(nxt, style="bold")
@@ -317,13 +321,13 @@ class ProbePane(Pane):
                 style="dim",
             )
         c = colors(self)
-        table = _grid()
+        table = info_grid()
         for report in snapshot.diagnosis.profiles:
             pid = report.profile.id
             if pid in self.pending:
-                _row(table, pid, Text(f"{SPINNER[self._frame]} asking {self.pending[pid]}…", style=c["accent"]))
+                info_row(table, pid, Text(f"{SPINNER[self._frame]} asking {self.pending[pid]}…", style=c["accent"]))
             elif pid in self.results:
-                _row(table, pid, self._result_text(self.results[pid], c))
+                info_row(table, pid, self._result_text(self.results[pid], c))
         return table
 
     @staticmethod

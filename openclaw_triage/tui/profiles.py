@@ -7,7 +7,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
-from ..diagnose import ProfileReport
+from ..diagnosis import ProfileReport
 from ..keys import KeyKind
 from ..labels import format_remaining_short
 from .panes import colors

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..diagnose import Diagnosis, diagnose
+from ..diagnose import diagnose
+from ..diagnosis import Diagnosis
 from ..findings import Severity, sort_findings
 from ..inspect import inspect_install
 from ..locate import Options

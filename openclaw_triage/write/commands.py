@@ -26,7 +26,7 @@ def _err(text: str) -> None:
     sys.stderr.write(f"openclaw-triage: {text}\n")
 
 
-def _progress(stream: TextIO) -> Callable[[str], None]:
+def progress_printer(stream: TextIO) -> Callable[[str], None]:
     def report(text: str) -> None:
         stream.write(f"  … {text}\n")
         stream.flush()
@@ -35,18 +35,18 @@ def _progress(stream: TextIO) -> Callable[[str], None]:
 
 
 def _install(args: argparse.Namespace) -> Install | int:
-    from ..cli import _options
+    from ..cli import options_from_args
     from ..inspect import inspect_install
     from ..locate import LocateError
 
     try:
-        return inspect_install(_options(args))  # type: ignore[arg-type]
+        return inspect_install(options_from_args(args))  # type: ignore[arg-type]
     except LocateError as exc:
         _err(str(exc))
         return EXIT_USAGE
 
 
-def _print_change(change: object) -> None:
+def print_change(change: object) -> None:
     from .api import Change
 
     assert isinstance(change, Change)
@@ -60,7 +60,7 @@ def _print_change(change: object) -> None:
         out.write(f"  undo with: openclaw-triage undo {change.id}\n")
 
 
-def _fail(exc: WriteError) -> int:
+def print_failure(exc: WriteError) -> int:
     for i, line in enumerate(str(exc).splitlines()):
         if i == 0:
             _err(line)
@@ -91,7 +91,7 @@ def _read_secret(args: argparse.Namespace) -> str | None:
     return sys.stdin.read()
 
 
-def _confirm(question: str, *, stdin_used: bool) -> bool:
+def confirm_on_tty(question: str, *, stdin_used: bool) -> bool:
     """Ask on the terminal; stdin may already have carried the secret, so prefer /dev/tty."""
     if not stdin_used and sys.stdin is not None and sys.stdin.isatty():
         sys.stderr.write(question)
@@ -133,7 +133,7 @@ def run_key_set(args: argparse.Namespace) -> int:
         )
         check_profile_fits(profile_id, provider, checked.type, aa.effective, secret_kind=checked.info.kind.label)
     except WriteError as exc:
-        return _fail(exc)
+        return print_failure(exc)
     if not args.no_probe and provider == "anthropic":
         refusal = _probe_first(install, checked, profile_id)
         if refusal is not None:
@@ -152,7 +152,7 @@ def run_key_set(args: argparse.Namespace) -> int:
         f"{verb} {profile_id} ({checked.type}) for agent {aa.agent_id} with {mask(checked.value)} "
         f"({checked.info.kind.label}, {checked.info.length} characters) in {where}? [y/N] "
     )
-    if not args.yes and not _confirm(question, stdin_used=not args.clipboard):
+    if not args.yes and not confirm_on_tty(question, stdin_used=not args.clipboard):
         _err("not confirmed; nothing was changed (pass --yes to save without asking).")
         return EXIT_FAILED
     try:
@@ -163,11 +163,11 @@ def run_key_set(args: argparse.Namespace) -> int:
             Secret(checked.value),
             type=checked.type,
             agent=args.agent,
-            progress=_progress(sys.stderr),
+            progress=progress_printer(sys.stderr),
         )
     except WriteError as exc:
-        return _fail(exc)
-    _print_change(change)
+        return print_failure(exc)
+    print_change(change)
     return EXIT_OK
 
 
@@ -207,10 +207,12 @@ def run_order_pin(args: argparse.Namespace) -> int:
     if isinstance(install, int):
         return install
     try:
-        change = api.set_order(install, args.provider, args.ids, agent=args.agent, progress=_progress(sys.stderr))
+        change = api.set_order(
+            install, args.provider, args.ids, agent=args.agent, progress=progress_printer(sys.stderr)
+        )
     except WriteError as exc:
-        return _fail(exc)
-    _print_change(change)
+        return print_failure(exc)
+    print_change(change)
     return EXIT_OK
 
 
@@ -221,10 +223,10 @@ def run_order_clear(args: argparse.Namespace) -> int:
     if isinstance(install, int):
         return install
     try:
-        change = api.clear_order(install, args.provider, agent=args.agent, progress=_progress(sys.stderr))
+        change = api.clear_order(install, args.provider, agent=args.agent, progress=progress_printer(sys.stderr))
     except WriteError as exc:
-        return _fail(exc)
-    _print_change(change)
+        return print_failure(exc)
+    print_change(change)
     return EXIT_OK
 
 
@@ -241,10 +243,12 @@ def run_undo(args: argparse.Namespace) -> int:
             return found
         install = found
     try:
-        change = api.undo(args.id, force=args.force, progress=_progress(sys.stderr), install=install, agent=args.agent)
+        change = api.undo(
+            args.id, force=args.force, progress=progress_printer(sys.stderr), install=install, agent=args.agent
+        )
     except WriteError as exc:
-        return _fail(exc)
-    _print_change(change)
+        return print_failure(exc)
+    print_change(change)
     return EXIT_OK
 
 
@@ -254,7 +258,7 @@ def run_history(args: argparse.Namespace) -> int:
     try:
         items = api.history()
     except WriteError as exc:
-        return _fail(exc)
+        return print_failure(exc)
     if args.json:
         sys.stdout.write(json.dumps([e.to_json() for e in items], indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK

@@ -1,0 +1,1 @@
+"""The checks `diagnose` runs, one family per module; each adds findings to a `Collector`."""

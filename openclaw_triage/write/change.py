@@ -1,0 +1,188 @@
+"""What every write shares: the `Change` it reports, and the helpers both eras and undo lean on.
+
+One in-process lock per install, the agent a change applies to, a profile id checked before it is
+written anywhere, the journal record, and the advisory "what OpenClaw does now" notes. Kept apart
+so the era modules (`json_era`, `sqlite_era`, `unpin`) and the public door (`api`) import it
+without importing each other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..locate import normalize_agent_id
+from ..model import AgentAuth, CredentialType, Era, Install
+from . import journal
+from .cli_runner import location_overrides
+from .errors import InvalidInput, JournalError
+from .journal import JournalEntry
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What a write did, for people: one masked sentence, notes, and how to take it back."""
+
+    id: str  # journal id; "" when nothing had to change
+    summary: str
+    era: Era
+    undoable: bool
+    backup: Path | None = None
+    notes: list[str] = field(default_factory=list)
+    action: str = ""
+    agent: str = ""
+    provider: str | None = None
+    profile_id: str | None = None
+    changed: bool = True
+    file: Path | None = None
+    sessions: tuple[str, ...] = ()  # chat session keys a session change touched
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+_INSTALL_LOCKS: dict[str, threading.RLock] = {}
+_INSTALL_LOCKS_GUARD = threading.Lock()
+
+
+def install_lock(state_dir: str | Path) -> threading.RLock:
+    """One lock per install in this process: our writes (and their checks) never interleave."""
+    with _INSTALL_LOCKS_GUARD:
+        return _INSTALL_LOCKS.setdefault(str(state_dir), threading.RLock())
+
+
+def agent_auth(install: Install, agent: str | None) -> AgentAuth:
+    """The agent a change applies to: `agent` (normalised as OpenClaw does), else the selected one."""
+    wanted = normalize_agent_id(agent) if agent else install.selected_agent_id
+    for entry in install.agents:
+        if entry.agent_id == wanted:
+            return entry
+    known = ", ".join(a.agent_id for a in install.agents) or "none"
+    raise InvalidInput(f'unknown agent "{agent}" (agents: {known}).')
+
+
+def clean_profile_id(profile_id: str) -> str:
+    """A profile id as given, trimmed; a pasted key in its place is refused before it is written anywhere."""
+    from ..keys import KeyKind, classify
+
+    value = (profile_id or "").strip()
+    if not value:
+        raise InvalidInput("a profile id is required (e.g. anthropic:default).")
+    if len(value) > 40 and classify(value).kind not in (KeyKind.UNKNOWN, KeyKind.PLACEHOLDER):
+        raise InvalidInput(
+            "the profile id looks like a key, not an id (ids look like anthropic:default); nothing was changed.",
+            hint="Pass the key on stdin or through the clipboard, and the profile with --profile-id.",
+        )
+    return value
+
+
+def sha256_hex(data: bytes | None) -> str | None:
+    return hashlib.sha256(data).hexdigest() if data is not None else None
+
+
+def cli_record(install: Install, agent_flag: str | None = None) -> dict[str, Any]:
+    """What a later undo needs to reach this install again: paths and the CLI, never a secret."""
+    from .gateway import gateway_port
+
+    return {
+        "path": install.cli.path,
+        "version": install.cli.version,
+        "env": location_overrides(install),
+        "configPath": str(install.config.path),
+        "gatewayPort": gateway_port(install.seen_env, install.config.data),
+        "agentFlag": agent_flag,
+    }
+
+
+def reinspect(install: Install, agent: str) -> Install:
+    """The install as it is now (stores change under us), seen with the same environment."""
+    from ..inspect import inspect_install
+    from ..locate import Options
+
+    explicit = agent if agent != install.default_agent_id else None
+    return inspect_install(Options(agent=explicit, openclaw=install.cli.path), env=install.seen_env)
+
+
+def record_entry(entry: JournalEntry, done: str) -> None:
+    try:
+        with journal.locked():
+            journal.write_entry(entry)
+    except (JournalError, OSError) as exc:
+        raise JournalError(
+            f"{done} was done, but it could not be recorded for undo: {exc}",
+            hint=f"The previous state is kept in {entry.backup}." if entry.backup else None,
+        ) from None
+
+
+def effect_notes(install: Install, agent: str, provider: str, profile_id: str | None = None) -> list[str]:
+    """What OpenClaw will now do for `provider`, re-read from disk: the answer a user really wants."""
+    try:
+        from ..order import resolve_order
+
+        fresh = reinspect(install, agent)
+        aa = fresh.agent
+        result = resolve_order(
+            aa.effective,
+            fresh.config.data,
+            provider,
+            era=fresh.era,
+            now_ms=time.time() * 1000,
+            env=fresh.seen_env,
+        )
+    except Exception:  # advisory only: a failed re-read must not turn a done change into an error
+        return []
+    key = result.provider
+    notes = []
+    if profile_id is not None:
+        if profile_id in result.excluded:
+            notes.append(f"OpenClaw will skip {profile_id}: {result.excluded[profile_id].text}.")
+        elif profile_id not in result.effective and profile_id in aa.effective.profiles:
+            why = {
+                "stored override": "the stored order override does not name it",
+                "config auth.order": "the config's auth.order does not name it",
+                "config auth.profiles": f"the config's auth.profiles lists other {key} profiles but not this one",
+            }.get(result.base_from, f"it is not among the {result.base_from} profiles")
+            notes.append(
+                f"OpenClaw will not try {profile_id} yet: {why}. "
+                f"Pin it with `openclaw-triage order pin --provider {key} {profile_id}` (add the others after it)."
+            )
+        elif result.effective and result.effective[0] != profile_id and profile_id in result.effective:
+            notes.append(f"OpenClaw still tries {result.effective[0]} first; pin the order to use {profile_id} first.")
+        if profile_id in result.cooled:
+            notes.append(
+                f"{profile_id} is still in a cooldown from earlier failures; OpenClaw tries it last until then."
+            )
+    elif result.next:
+        notes.append(f"OpenClaw's next {key} request uses {result.next}.")
+    else:
+        notes.append(f"OpenClaw has no usable {key} profile for this agent now.")
+    return notes
+
+
+def no_change(era: Era, summary: str, notes: list[str], action: str, agent: str, **extra: Any) -> Change:
+    return Change("", summary, era, False, None, notes, action, agent, changed=False, **extra)
+
+
+def kind_word(ctype: CredentialType) -> str:
+    return "API key" if ctype is CredentialType.API_KEY else "token"
+
+
+def undo_journal_entry(entry: JournalEntry, undo_id: str, summary: str, **kw: Any) -> JournalEntry:
+    return JournalEntry(
+        id=undo_id,
+        time=journal.now_iso(),
+        action="undo",
+        era=entry.era,
+        state_dir=entry.state_dir,
+        agent=entry.agent,
+        summary=summary,
+        provider=entry.provider,
+        profile_id=entry.profile_id,
+        cli=entry.cli,
+        undoable=False,
+        undo_of=entry.id,
+        **kw,
+    )
