@@ -15,7 +15,7 @@ from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 
 from .jsonio import ParseError, parse_json5, read_text
-from .model import ConfigFile
+from .model import ConfigFile, Era
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
 if TYPE_CHECKING:
@@ -335,6 +335,25 @@ def model_primary(value: Any) -> str | None:
         if isinstance(primary, str) and primary.strip():
             return primary.strip()
     return None
+
+
+# OpenClaw's own default model when `agents.defaults.model` names none.
+DEFAULT_MODEL = {Era.JSON: "anthropic/claude-opus-4-6", Era.SQLITE: "openai/gpt-6-astra"}
+
+
+def default_model(config: Mapping[str, Any], era: Era) -> str:
+    """The model a chat uses unless it chose another: the configured primary, else OpenClaw's default."""
+    return model_primary(get_path(config, "agents.defaults.model")) or DEFAULT_MODEL[era]
+
+
+def model_provider(model_ref: str | None) -> str | None:
+    """`anthropic` for `anthropic/claude-opus-4-6`; a ref without a provider is Anthropic's."""
+    if not model_ref:
+        return None
+    text = model_ref.strip()
+    if "/" not in text:
+        return "anthropic"
+    return text.split("/", 1)[0].strip().lower() or None
 
 
 def model_fallbacks(value: Any) -> list[str]:

@@ -15,7 +15,7 @@ from .checks.install import check_install, check_logs, check_other_agents, check
 from .checks.order import check_order
 from .checks.profiles import check_profile, duplicate_finding
 from .coerce import normalize_provider
-from .config import get_path, model_fallbacks, model_primary
+from .config import default_model, get_path, model_fallbacks, model_provider
 from .diagnosis import Collector, Diagnosis, ProfileReport, profile_report
 from .findings import sort_findings
 from .jsstr import js_trim
@@ -28,23 +28,9 @@ if TYPE_CHECKING:
 
 __all__ = ["ANTHROPIC_HOST", "Collector", "Diagnosis", "ProfileReport", "diagnose", "profile_report"]
 
-DEFAULT_MODEL = {Era.JSON: "anthropic/claude-opus-4-6", Era.SQLITE: "openai/gpt-6-astra"}
 
-
-def _provider_of(model_ref: str | None) -> str | None:
-    if not model_ref:
-        return None
-    text = model_ref.strip()
-    if "/" not in text:
-        return "anthropic"
-    provider = text.split("/", 1)[0].strip().lower()
-    return provider or None
-
-
-def _models_in_use(config: Mapping[str, Any], era: Era) -> tuple[str | None, list[str]]:
-    model = get_path(config, "agents.defaults.model")
-    primary = model_primary(model) or DEFAULT_MODEL[era]  # OpenClaw's own default when none is set
-    return primary, model_fallbacks(model)
+def _models_in_use(config: Mapping[str, Any], era: Era) -> tuple[str, list[str]]:
+    return default_model(config, era), model_fallbacks(get_path(config, "agents.defaults.model"))
 
 
 def diagnose(
@@ -76,7 +62,7 @@ def diagnose(
 
     primary, fallbacks = _models_in_use(config, era)
     for_model = primary.split("/", 1)[1] if primary and "/" in primary else None
-    providers_in_use = [p for p in (_provider_of(m) for m in [primary, *fallbacks]) if p]
+    providers_in_use = [p for p in (model_provider(m) for m in [primary, *fallbacks]) if p]
     store_providers = [normalize_provider(p.provider, era) for p in store.profiles.values()]
     providers = list(dict.fromkeys([*store_providers, *providers_in_use]))
     if provider:
@@ -107,7 +93,7 @@ def diagnose(
             era=era,
             now_ms=now,
             stored_origin=agent.order_origin.get(prov),
-            for_model=for_model if _provider_of(primary) == prov else None,
+            for_model=for_model if model_provider(primary) == prov else None,
             env=env,
             known={
                 pid: v for pid, v in verdicts.items() if normalize_provider(store.profiles[pid].provider, era) == prov

@@ -311,6 +311,27 @@ def test_legacy_pin_rules(tmp_path: Path) -> None:
     assert session_findings(install, ("anthropic:work",))["k:user-behind"] == ("session.pin_unusable", Severity.ERROR)
 
 
+def test_the_app_and_check_agree_on_a_chat_without_a_model_of_its_own(tmp_path: Path) -> None:
+    """A chat that never chose a model uses the default one; a default named without a provider
+    (`claude-opus-4-6`) is Anthropic's, for `check` and for the app's Chats tab alike."""
+    h = LegacyHome(tmp_path).config({**AUTH_CFG, "agents": {"defaults": {"model": "claude-opus-4-6"}}})
+    h.store(
+        {
+            "profiles": {
+                "anthropic:default": api_key_profile(GOOD),
+                "openai:default": api_key_profile(fakekeys.openai_key("sess"), "openai"),
+            }
+        }
+    )
+    chat = entry("1", pin="openai:default", source="user")
+    del chat["modelProvider"], chat["model"]
+    write_sessions_json(h.state, {"k:no-model": chat})
+    install = install_of(tmp_path)
+    assert "k:no-model" not in session_findings(install)  # OpenClaw drops a pin of another provider
+    verdict = S.assess_install(install, S.load_sessions(install), diagnose(install))[("main", "k:no-model")]
+    assert verdict.state == "cleared"
+
+
 def test_legacy_user_pin_to_a_broken_or_cooled_profile_is_an_error(tmp_path: Path) -> None:
     far = NOW_MS * 2
     h = legacy(tmp_path, work=BROKEN, order=["anthropic:default", "anthropic:work"])

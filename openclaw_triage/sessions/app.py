@@ -15,7 +15,7 @@ from ..model import Era
 from . import AgentView, PinVerdict, Session, SessionStore, assess, sessions_of
 
 if TYPE_CHECKING:
-    from ..diagnose import Diagnosis
+    from ..diagnosis import Diagnosis
     from ..model import Install
 
 

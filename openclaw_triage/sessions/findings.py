@@ -130,12 +130,9 @@ def check_sessions(
 
 
 def _default_provider(install: Install) -> str | None:
-    from ..config import get_path, model_primary
+    from ..config import default_model, model_provider
 
-    primary = model_primary(get_path(install.config.data, "agents.defaults.model")) or ""
-    if not primary:
-        return "anthropic" if install.era is Era.JSON else "openai"
-    return primary.split("/", 1)[0].strip().lower() if "/" in primary else "anthropic"
+    return model_provider(default_model(install.config.data, install.era))
 
 
 def _add_finding(session: Session, verdict: PinVerdict, era: Era, out: Collector, agent_flag: str | None) -> None:

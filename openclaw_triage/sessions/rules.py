@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..coerce import normalize_provider
+from ..config import model_provider
 from ..findings import Severity
 from ..model import Era
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
 
-    from ..diagnose import Diagnosis, ProfileReport
+    from ..diagnosis import Diagnosis, ProfileReport
     from ..model import AuthStore
     from ..order import OrderResult
     from .model import Session
@@ -72,7 +73,6 @@ class AgentView:
 
     @classmethod
     def from_diagnosis(cls, diag: Diagnosis) -> AgentView:
-        primary = diag.default_model or ""
         return cls(
             era=diag.install.era,
             store=diag.agent.effective,
@@ -81,7 +81,7 @@ class AgentView:
             config=diag.install.config.data,
             now_ms=diag.now_ms,
             env=diag.install.seen_env,
-            default_provider=primary.split("/", 1)[0].strip().lower() if "/" in primary else None,
+            default_provider=model_provider(diag.default_model),
         )
 
     def order(self, provider: str) -> OrderResult:
