@@ -436,6 +436,22 @@ def test_a_non_main_agent_gets_its_own_file_and_main_is_untouched(tmp_path: Path
     assert not work.exists() and main.read_bytes() == main_before
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can make files for another user")
+def test_sudo_leaves_the_users_tree_owned_by_the_user(tmp_path: Path, triage_state: Path) -> None:
+    """`sudo openclaw-triage` on a user's install: what it creates must be the user's, or the
+    user's own OpenClaw (and gateway) could no longer read its agent's store."""
+    h = LegacyHome(tmp_path).config({"agents": {"list": [{"id": "main", "default": True}, {"id": "work"}]}})
+    h.store({"profiles": {"anthropic:default": api_key_profile(KEY)}})
+    user = (4321, 4321)
+    for folder, _, files in os.walk(tmp_path):
+        for name in [folder, *(os.path.join(folder, f) for f in files)]:
+            os.chown(name, *user)
+    write.set_order(inspect(tmp_path), "anthropic", ["anthropic:default"], agent="work")
+    agent = tmp_path / ".openclaw/agents/work"
+    for made in (agent, agent / "agent", agent / "agent/auth-profiles.json"):
+        assert (made.stat().st_uid, made.stat().st_gid) == user, made
+
+
 def test_an_agent_without_the_profile_anywhere_is_refused(tmp_path: Path) -> None:
     LegacyHome(tmp_path).config({"agents": {"list": [{"id": "main"}, {"id": "work"}]}})
     with pytest.raises(write.ProfileNotFound):

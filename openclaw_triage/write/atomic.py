@@ -60,6 +60,38 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def _owner_for_new(directory: Path) -> tuple[int, int] | None:
+    """Whom a new entry in `directory` should belong to when root makes it: the directory's
+    owner, so `sudo openclaw-triage` fixing a user's install leaves nothing the user cannot read.
+    None when not root, or when the directory is root's own."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        st = directory.stat()
+    except OSError:
+        return None
+    return None if (st.st_uid, st.st_gid) == (0, 0) else (st.st_uid, st.st_gid)
+
+
+def make_dirs(directory: Path, mode: int = 0o700) -> None:
+    """`mkdir -p` with `mode`; as root, each new folder belongs to the owner of the one above it."""
+    missing: list[Path] = []
+    current = directory
+    while not current.exists():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=mode)
+        except FileExistsError:
+            continue
+        owner = _owner_for_new(folder.parent)
+        if owner is not None:
+            os.chown(folder, *owner)
+
+
 def write_atomic(
     path: Path | str,
     data: bytes,
@@ -97,6 +129,8 @@ def write_atomic(
             os.fchmod(fd, final_mode)
             if st is not None and os.geteuid() == 0 and (st.st_uid, st.st_gid) != (0, 0):
                 os.fchown(fd, st.st_uid, st.st_gid)  # root fixing a user's file must not take it over
+            elif st is None and (owner := _owner_for_new(directory)) is not None:
+                os.fchown(fd, *owner)  # a new file in a user's folder is the user's
             os.fsync(fd)
         finally:
             os.close(fd)

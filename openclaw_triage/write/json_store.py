@@ -21,7 +21,7 @@ from ..coerce import normalize_provider
 from ..jsonio import ParseError, parse_json
 from ..keys import mask
 from ..model import CredentialType, Era
-from .atomic import write_atomic
+from .atomic import make_dirs, write_atomic
 from .errors import InvalidInput, ProfileNotFound, StoreBroken, WriteError
 from .jsonfmt import dump_store
 from .lock import DEFAULT_TIMEOUT_S, FileLock
@@ -374,7 +374,7 @@ def apply(
     if not path.parent.exists():
         if not create:
             raise ProfileNotFound(f"{path} does not exist.")
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_dirs(path.parent)
     with FileLock(path, timeout=lock_timeout) as lock:
         doc = read_store(path)
         if doc is None:
