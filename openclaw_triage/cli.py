@@ -95,7 +95,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     check.add_argument(
         "--json", action="store_true", help="machine-readable output (indented at a terminal, compact when piped)"
     )
-    check.add_argument("--provider", metavar="P", help="only this provider (e.g. anthropic)")
+    check.add_argument(
+        "--provider", metavar="P", help="only this provider's profiles, order and findings (e.g. anthropic)"
+    )
     check.add_argument("--json-schema", action="store_true", help="print the JSON schema of --json's output and exit")
     check.add_argument("--probe", action="store_true", help="also ask Anthropic about each key (live API probe)")
     check.add_argument("--deep", action="store_true", help="probe with one 1-token Messages call per key too (billing)")

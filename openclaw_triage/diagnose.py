@@ -62,18 +62,20 @@ def diagnose(
 
     primary, fallbacks = _models_in_use(config, era)
     for_model = primary.split("/", 1)[1] if primary and "/" in primary else None
-    providers_in_use = [p for p in (model_provider(m) for m in [primary, *fallbacks]) if p]
+    only = normalize_provider(provider, era) if provider and provider.strip() else None  # `check --provider`
+    providers_in_use = [normalize_provider(p, era) for p in (model_provider(m) for m in [primary, *fallbacks]) if p]
+    primary_provider = normalize_provider(model_provider(primary) or "", era)
     store_providers = [normalize_provider(p.provider, era) for p in store.profiles.values()]
     providers = list(dict.fromkeys([*store_providers, *providers_in_use]))
-    if provider:
-        providers = [normalize_provider(provider, era)]
+    if only:
+        providers = [only]
 
     reports: list[ProfileReport] = []
     by_secret: dict[str, list[ProfileReport]] = {}
     for profile in store.profiles.values():
         report = profile_report(store, profile, config, env, now, era)
         reports.append(report)
-        if provider and normalize_provider(profile.provider, era) not in providers:
+        if only and normalize_provider(profile.provider, era) != only:
             continue
         if report.secret is not None and js_trim(report.secret.get_secret_value()):
             by_secret.setdefault(js_trim(report.secret.get_secret_value()), []).append(report)
@@ -93,7 +95,7 @@ def diagnose(
             era=era,
             now_ms=now,
             stored_origin=agent.order_origin.get(prov),
-            for_model=for_model if model_provider(primary) == prov else None,
+            for_model=for_model if primary_provider == prov else None,
             env=env,
             known={
                 pid: v for pid, v in verdicts.items() if normalize_provider(store.profiles[pid].provider, era) == prov
@@ -101,7 +103,7 @@ def diagnose(
         )
     reachable = {pid for result in orders.values() for pid in result.effective}
     for report in reports:
-        if provider and normalize_provider(report.profile.provider, era) not in providers:
+        if only and normalize_provider(report.profile.provider, era) != only:
             continue
         check_profile(report, install, out, agent_flag, reachable=report.profile.id in reachable)
         if report.profile.id in probe_failed:
@@ -128,7 +130,7 @@ def diagnose(
         now_ms=now,
         default_model=primary,
         runtime=live,
-        only_provider=normalize_provider(provider, era) if provider else None,
+        only_provider=only,
     )
 
 

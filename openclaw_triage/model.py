@@ -29,6 +29,10 @@ class Era(StrEnum):
     def label(self) -> str:
         return "JSON store (auth-profiles.json)" if self is Era.JSON else "SQLite store"
 
+    @property
+    def short_label(self) -> str:
+        return "JSON store" if self is Era.JSON else "SQLite store"
+
 
 class CredentialType(StrEnum):
     API_KEY = "api_key"

@@ -447,9 +447,13 @@ def test_sudo_leaves_the_users_tree_owned_by_the_user(tmp_path: Path, triage_sta
         for name in [folder, *(os.path.join(folder, f) for f in files)]:
             os.chown(name, *user)
     write.set_order(inspect(tmp_path), "anthropic", ["anthropic:default"], agent="work")
-    agent = tmp_path / ".openclaw/agents/work"
-    for made in (agent, agent / "agent", agent / "agent/auth-profiles.json"):
-        assert (made.stat().st_uid, made.stat().st_gid) == user, made
+    write.set_key(inspect(tmp_path), "anthropic", "anthropic:default", Secret(KEY2), type=CredentialType.API_KEY)
+    assert (tmp_path / ".openclaw/agents/work/agent/auth-profiles.json").exists()
+    assert triage_state.is_relative_to(tmp_path) and any(triage_state.rglob("*"))  # journal and backups
+    for folder, dirs, files in os.walk(tmp_path):
+        for name in [folder, *(os.path.join(folder, f) for f in dirs + files)]:
+            st = os.lstat(name)
+            assert (st.st_uid, st.st_gid) == user, name
 
 
 def test_an_agent_without_the_profile_anywhere_is_refused(tmp_path: Path) -> None:

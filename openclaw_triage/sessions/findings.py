@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shlex
 
+from ..coerce import normalize_provider
 from ..findings import Action, Severity
 from ..model import Era
 from .rules import AgentView, assess
@@ -132,7 +133,8 @@ def check_sessions(
 def _default_provider(install: Install) -> str | None:
     from ..config import default_model, model_provider
 
-    return model_provider(default_model(install.config.data, install.era))
+    provider = model_provider(default_model(install.config.data, install.era))
+    return normalize_provider(provider, install.era) if provider else None
 
 
 def _add_finding(session: Session, verdict: PinVerdict, era: Era, out: Collector, agent_flag: str | None) -> None:

@@ -81,7 +81,7 @@ class AgentView:
             config=diag.install.config.data,
             now_ms=diag.now_ms,
             env=diag.install.seen_env,
-            default_provider=model_provider(diag.default_model),
+            default_provider=_normalized(model_provider(diag.default_model), diag.install.era),
         )
 
     def order(self, provider: str) -> OrderResult:
@@ -92,6 +92,10 @@ class AgentView:
             result = resolve_order(self.store, self.config, provider, era=self.era, now_ms=self.now_ms, env=self.env)
             self.orders[provider] = result
         return result
+
+
+def _normalized(provider: str | None, era: Era) -> str | None:
+    return normalize_provider(provider, era) if provider else None
 
 
 def _unusable(pid: str, view: AgentView) -> str | None:

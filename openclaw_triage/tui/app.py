@@ -264,7 +264,11 @@ class TriageApp(App[int]):
 
         try:
             runtime = collect(self.snapshot.install, full=True)
-        except Exception:  # an unexpected state on the running side: keep what `load` found
+        except Exception as exc:  # an unexpected state on the running side: keep what `load` found
+            from ..write.redact import scrub
+
+            message = scrub(f"Could not look at the running gateway: {exc}")
+            self.call_from_thread(self.notify, message, title="Gateway", severity="warning")
             return
         self.call_from_thread(self._set_runtime, runtime)
 

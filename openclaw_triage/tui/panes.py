@@ -20,7 +20,6 @@ from ..config import get_path, model_fallbacks, model_primary
 from ..diagnosis import Diagnosis
 from ..findings import Severity
 from ..locate import shorten_home
-from ..model import Era
 from .state import Snapshot
 
 
@@ -127,7 +126,7 @@ class VersionPane(Pane):
         info_row(
             table, "CLI", Text(install.cli.path or "not found on PATH", style="" if install.cli.path else c["warning"])
         )
-        info_row(table, "Era", "JSON store" if install.era is Era.JSON else "SQLite store (CLI writes)")
+        info_row(table, "Era", install.era.short_label)
         info_row(table, "Node", self.node_version or "…")
         info_row(table, "State dir", f"{_home(diag, install.state_dir)}  [{install.state_dir_origin}]")
         info_row(table, "Config", _home(diag, install.config.path) + ("" if install.config.exists else "  (missing)"))
@@ -146,7 +145,8 @@ class VersionPane(Pane):
             gw = runtime.gateway
             status = self.gateway_status or gateway_line(runtime)
             style = c["error"] if gw.stale else (c["ok"] if gw.running else "dim")
-            info_row(table, "Gateway", Text.assemble(f"{gw.mode} · {gw.bind}:{gw.port}\n", (status, style)))
+            where = f"bind {gw.bind} · port {gw.port}" if gw.mode == "local" else f"{gw.mode} · port {gw.port}"
+            info_row(table, "Gateway", Text.assemble(f"{where}\n", (status, style)))
         return table
 
 

@@ -227,6 +227,8 @@ __all__ = [
     "Change",
     "JournalEntry",
     "WriteError",
+    "agent_auth",
+    "clean_profile_id",
     "clear_order",
     "history",
     "remove_profile",

@@ -73,8 +73,17 @@ def _owner_for_new(directory: Path) -> tuple[int, int] | None:
     return None if (st.st_uid, st.st_gid) == (0, 0) else (st.st_uid, st.st_gid)
 
 
+def give_to_folder_owner(fd: int, directory: Path) -> None:
+    """As root, hand a file or folder just made in `directory` (open as `fd`) to that folder's
+    owner. Through the descriptor, never the path: the user could swap the path for a symlink."""
+    owner = _owner_for_new(directory)
+    if owner is not None:
+        os.fchown(fd, *owner)
+
+
 def make_dirs(directory: Path, mode: int = 0o700) -> None:
-    """`mkdir -p` with `mode`; as root, each new folder belongs to the owner of the one above it."""
+    """Make `directory` and every missing folder above it, each with `mode` (OpenClaw's folders
+    are 0700); as root, each new folder belongs to the owner of the folder it is made in."""
     missing: list[Path] = []
     current = directory
     while not current.exists():
@@ -87,9 +96,13 @@ def make_dirs(directory: Path, mode: int = 0o700) -> None:
             folder.mkdir(mode=mode)
         except FileExistsError:
             continue
-        owner = _owner_for_new(folder.parent)
-        if owner is not None:
-            os.chown(folder, *owner)
+        if _owner_for_new(folder.parent) is None:
+            continue
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        try:
+            give_to_folder_owner(fd, folder.parent)
+        finally:
+            os.close(fd)
 
 
 def write_atomic(
@@ -129,8 +142,8 @@ def write_atomic(
             os.fchmod(fd, final_mode)
             if st is not None and os.geteuid() == 0 and (st.st_uid, st.st_gid) != (0, 0):
                 os.fchown(fd, st.st_uid, st.st_gid)  # root fixing a user's file must not take it over
-            elif st is None and (owner := _owner_for_new(directory)) is not None:
-                os.fchown(fd, *owner)  # a new file in a user's folder is the user's
+            elif st is None:
+                give_to_folder_owner(fd, directory)  # a new file in a user's folder is the user's
             os.fsync(fd)
         finally:
             os.close(fd)

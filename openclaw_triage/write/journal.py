@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .atomic import write_atomic
+from .atomic import give_to_folder_owner, make_dirs, write_atomic
 from .errors import JournalError
 
 STATE_DIR_ENV = "OPENCLAW_TRIAGE_STATE_DIR"
@@ -42,7 +42,7 @@ def state_root() -> Path:
 
 def _private_dir(path: Path) -> Path:
     try:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_dirs(path)
         os.chmod(path, 0o700)
     except OSError as exc:
         raise JournalError(f"cannot create {path}: {exc.strerror}") from None
@@ -119,6 +119,7 @@ def locked() -> Iterator[None]:
         root = _private_dir(state_root())
         fd = os.open(root / ".journal.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
+            give_to_folder_owner(fd, root)
             fcntl.flock(fd, fcntl.LOCK_EX)
             _DEPTH[0] = 1
             yield
@@ -189,6 +190,7 @@ def save_backup(change_id: str, what: str, data: bytes) -> Path:
         while view:
             view = view[os.write(fd, view) :]
         os.fchmod(fd, 0o600)
+        give_to_folder_owner(fd, path.parent)
         os.fsync(fd)
     finally:
         os.close(fd)

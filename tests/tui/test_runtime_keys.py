@@ -332,3 +332,39 @@ async def test_the_palette_copy_is_the_report_as_it_is_now(demo_home: Path) -> N
     before, after = copied
     assert "order.first_unusable" in before and "order.first_unusable" not in after
     assert "Copied" in messages(app)
+
+
+LEAKY = fakekeys.api_key("leaky-error")
+
+
+def _raise_with_a_key(*args: object, **kwargs: object) -> None:
+    raise RuntimeError(f"unexpected state near {LEAKY}")
+
+
+async def test_a_report_that_cannot_be_made_is_said_and_the_app_goes_on(
+    demo_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copied: list[str] = []
+    app = make_app(demo_home, write_clipboard=copied.append)
+    monkeypatch.setattr("openclaw_triage.report.render_report", _raise_with_a_key)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await app.run_action("copy_report")
+        await settle(app, pilot)
+        assert app.is_running and not copied
+        shown = messages(app)
+    assert "Could not make the report" in shown and LEAKY not in shown
+
+
+async def test_a_gateway_look_up_that_fails_is_said_and_the_app_keeps_what_it_read(
+    demo_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(demo_home, background=True)
+    before = app.snapshot.diagnosis.runtime
+    monkeypatch.setattr("openclaw_triage.runtime.collect", _raise_with_a_key)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await settle(app, pilot)
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert app.is_running and app.snapshot.diagnosis.runtime is before
+        shown = messages(app)
+    assert "Could not look at the running gateway" in shown and LEAKY not in shown
