@@ -43,10 +43,10 @@ class FindingsList(OptionList):
             text = Text()
             text.append(f"{ICONS[finding.severity]} ", style=f"bold {style[finding.severity]}")
             text.append(finding.code, style=style[finding.severity])
-            text.append(f"  {finding.subject}", style="dim")
             key = ACTION_KEYS.get(finding.action.kind) if finding.action is not None else None
-            if key:
-                text.append(f"  [{key}]", style=f"bold {c['accent']}")
+            if key:  # before the subject, which a narrow list cuts short
+                text.append(f" [{key}]", style=f"bold {c['accent']}")
+            text.append(f"  {finding.subject}", style="dim")
             self.add_option(Option(text, id=str(index)))
         counts = {s: sum(1 for f in self.findings if f.severity is s) for s in Severity}
         self.border_subtitle = (

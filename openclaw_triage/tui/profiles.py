@@ -13,8 +13,15 @@ from ..labels import format_remaining_short
 from .panes import colors
 from .state import Snapshot
 
-# Most telling first: a narrow terminal scrolls the last columns off, never health or pins.
-COLUMNS = ("Profile", "Type", "Secret (masked)", "Health", "Chats", "Looks like", "Same secret as")
+# Most telling first: a narrow terminal scrolls the last column (what the secret looks like,
+# also said by the findings) off, never a shared secret, health or pins.
+COLUMNS = ("Profile", "Type", "Secret (masked)", "Same as", "Health", "Chats", "Looks like")
+
+
+def _short_id(pid: str, beside: str) -> str:
+    """`manual` for `anthropic:manual` in a row of the same provider: the table stays narrow."""
+    provider, _, name = pid.partition(":")
+    return name if name and provider == beside.partition(":")[0] else pid
 
 
 class ProfilesTable(DataTable[Any]):
@@ -45,7 +52,7 @@ class ProfilesTable(DataTable[Any]):
         now = snapshot.diagnosis.now_ms
         for report in snapshot.diagnosis.profiles:
             cells = self._cells(report, c, now)
-            cells.insert(4, self._chats(snapshot.pinned.get(report.profile.id)))
+            cells.insert(5, self._chats(snapshot.pinned.get(report.profile.id)))
             self.add_row(*cells, key=report.profile.id)
         if keep is not None:
             for index, report in enumerate(snapshot.diagnosis.profiles):
@@ -70,15 +77,14 @@ class ProfilesTable(DataTable[Any]):
             secret = Text(f"ref({profile.ref.label()})")
         else:
             secret = Text("missing", style=c["error"])
+        kind_of = report.info.kind if report.info is not None else None
+        mismatch = (kind_of is KeyKind.OAUTH_TOKEN and profile.type == "api_key") or (
+            kind_of is KeyKind.API_KEY and profile.type == "token"
+        )
         if report.info is None:
             looks = Text("reference does not resolve" if report.ref_status else "no secret", style=c["error"])
         else:
             looks = Text(report.info.summary())
-            mismatch = (report.info.kind is KeyKind.OAUTH_TOKEN and profile.type == "api_key") or (
-                report.info.kind is KeyKind.API_KEY and profile.type == "token"
-            )
-            if mismatch:
-                looks.append(" · wrong profile type")
             if report.broken:
                 looks.stylize(c["error"])
             elif not report.info.ok or mismatch:
@@ -93,8 +99,11 @@ class ProfilesTable(DataTable[Any]):
             left = format_remaining_short((report.health_until or now) - now)
             reason = f":{report.health_reason}" if report.health_reason else ""
             health = Text(f"{report.health_state}{reason} {left}", style=c["warning"])
-        marker = Text(", ".join(report.shares_with), style=c["warning"]) if report.shares_with else Text("")
+        marker = Text(", ".join(_short_id(pid, profile.id) for pid in report.shares_with), style=c["warning"])
         kind = Text(profile.type)
         if profile.provider.strip().lower() != profile.id.split(":", 1)[0].strip().lower():
             kind.append(f" · {profile.provider}", style="dim")  # the id does not say the provider
-        return [profile.id, kind, secret, health, looks, marker]
+        if mismatch:
+            kind.append(" (wrong)")  # an API key in a token profile, or the reverse
+            kind.stylize(c["warning"])
+        return [profile.id, kind, secret, marker, health, looks]

@@ -48,6 +48,10 @@ async def test_demo_shows_every_pane(demo_home: Path) -> None:
         assert "No probe has run" in probe
         table = app.query_one(ProfilesTable)
         assert table.row_count == 3
+        rows = {key: [str(c) for c in table.get_row(key)] for key in ("anthropic:default", "anthropic:manual")}
+        # the seed thread's state at a glance: one secret in two profiles, an API key in a token profile
+        assert rows["anthropic:default"][:4] == ["anthropic:default", "api_key", rows["anthropic:manual"][2], "manual"]
+        assert rows["anthropic:manual"][1] == "token (wrong)" and rows["anthropic:manual"][3] == "default"
         findings = app.query_one(FindingsList)
         assert findings.findings[0].severity.value == "error"
         codes = [f.code for f in findings.findings]
@@ -66,7 +70,7 @@ async def test_moving_through_findings_explains_each(demo_home: Path) -> None:
             await pilot.press("down")
         await pilot.pause()
         text = screen_text(app)
-        assert "Press o to set the anthropic order to: anthropic:fresh" in text
+        assert "Press o to set the anthropic order to:" in text and "anthropic:fresh, anthropic:default" in text
 
 
 async def test_sqlite_era_panes(tmp_path: Path) -> None:
