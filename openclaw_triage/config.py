@@ -341,9 +341,27 @@ def model_primary(value: Any) -> str | None:
 DEFAULT_MODEL = {Era.JSON: "anthropic/claude-opus-4-6", Era.SQLITE: "openai/gpt-6-astra"}
 
 
+def resolve_model_ref(config: Mapping[str, Any], ref: str) -> str:
+    """`provider/model` as OpenClaw resolves a configured ref (both eras, run on the real CLIs): an
+    alias from `agents.defaults.models` (matched ignoring case), else a bare name is Anthropic's
+    (`models status` warns "specified without provider. Falling back to anthropic/<name>")."""
+    text = ref.strip()
+    if "/" in text:
+        return text
+    models = get_path(config, "agents.defaults.models")
+    if isinstance(models, dict):
+        for key, entry in models.items():
+            alias = entry.get("alias") if isinstance(entry, dict) else None
+            if isinstance(alias, str) and alias.strip().lower() == text.lower() and "/" in str(key):
+                return str(key).strip()
+    return f"anthropic/{text}"
+
+
 def default_model(config: Mapping[str, Any], era: Era) -> str:
-    """The model a chat uses unless it chose another: the configured primary, else OpenClaw's default."""
-    return model_primary(get_path(config, "agents.defaults.model")) or DEFAULT_MODEL[era]
+    """The model a chat uses unless it chose another: the configured primary (aliases resolved),
+    else OpenClaw's own default."""
+    primary = model_primary(get_path(config, "agents.defaults.model"))
+    return resolve_model_ref(config, primary) if primary else DEFAULT_MODEL[era]
 
 
 def model_provider(model_ref: str | None) -> str | None:

@@ -15,7 +15,7 @@ from .checks.install import check_install, check_logs, check_other_agents, check
 from .checks.order import check_order
 from .checks.profiles import check_profile, duplicate_finding
 from .coerce import normalize_provider
-from .config import default_model, get_path, model_fallbacks, model_provider
+from .config import default_model, get_path, model_fallbacks, model_provider, resolve_model_ref
 from .diagnosis import Collector, Diagnosis, ProfileReport, profile_report
 from .findings import sort_findings
 from .jsstr import js_trim
@@ -30,7 +30,8 @@ __all__ = ["ANTHROPIC_HOST", "Collector", "Diagnosis", "ProfileReport", "diagnos
 
 
 def _models_in_use(config: Mapping[str, Any], era: Era) -> tuple[str, list[str]]:
-    return default_model(config, era), model_fallbacks(get_path(config, "agents.defaults.model"))
+    fallbacks = model_fallbacks(get_path(config, "agents.defaults.model"))
+    return default_model(config, era), [resolve_model_ref(config, ref) for ref in fallbacks]
 
 
 def diagnose(

@@ -463,7 +463,19 @@ _COMMON_STORIES = {
     "baseurl_v1_suffix": "models.providers.anthropic.baseUrl = http://127.0.0.1:9/v1: OpenClaw "
     "appends /v1/messages itself, so requests go to /v1/v1/messages.",
     "no_auth": "Onboard with --auth-choice skip: no credential at all.",
+    "model_alias": "The default model named by an alias (`sonnet`, declared as `Sonnet` in "
+    "agents.defaults.models): OpenClaw resolves it, ignoring case, to anthropic/claude-sonnet-4-6.",
 }
+
+
+def _alias_steps(models: str) -> tuple[Step, ...]:
+    return (
+        config_set("agents.defaults.models", models, strict=True),
+        config_set("agents.defaults.model", '{"primary": "sonnet"}', strict=True),
+    )
+
+
+_ALIAS_STEPS = _alias_steps('{"anthropic/claude-opus-4-6": {}, "anthropic/claude-sonnet-4-6": {"alias": "Sonnet"}}')
 
 
 def _legacy_scenarios() -> list[Scenario]:
@@ -475,6 +487,7 @@ def _legacy_scenarios() -> list[Scenario]:
             "_noauth", "base: onboard --auth-choice skip", None, (onboard(None, "--auth-choice", "skip"),), base=True
         ),
         Scenario("one_api_key", s["one_api_key"], "_apikey"),
+        Scenario("model_alias", s["model_alias"], "_apikey", _ALIAS_STEPS),
         Scenario(
             "key_with_space",
             s["key_with_space"] + " 2026.3: onboard with that value.",
@@ -612,6 +625,12 @@ def _current_scenarios() -> list[Scenario]:
             "_noauth", "base: onboard --auth-choice skip", None, (onboard(None, "--auth-choice", "skip"),), base=True
         ),
         Scenario("one_api_key", s["one_api_key"], "_apikey"),
+        Scenario(
+            "model_alias",
+            s["model_alias"],
+            "_apikey",
+            _alias_steps('{"anthropic/claude-opus-5": {}, "anthropic/claude-sonnet-4-6": {"alias": "Sonnet"}}'),
+        ),
         Scenario(
             "key_with_space",
             s["key_with_space"] + " 2026.9: `models auth paste-api-key "

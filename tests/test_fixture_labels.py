@@ -42,3 +42,5 @@ def test_labels_and_stored_order_match_the_real_cli(era: str, scenario: str, tmp
         assert ours == [_stable(label) for label in provider["profiles"]["labels"]], name
     if isinstance(order_get, dict) and "order" in order_get:
         assert diag.orders.get("anthropic") is None or diag.orders["anthropic"].stored == order_get["order"]
+    # the model chats use, aliases resolved as OpenClaw resolves them (`model_alias`: `sonnet`)
+    assert diag.default_model == status["resolvedDefault"]

@@ -164,11 +164,14 @@ class ConfigPane(Pane):
             info_row(table, "Error", Text(diag.install.config.error, style=f"bold {c['error']}"))
             return table
         model = get_path(data, "agents.defaults.model")
-        info_row(
-            table,
-            "Default model",
-            model_primary(model) or Text(f"(OpenClaw default: {diag.default_model})", style="dim"),
-        )
+        primary = model_primary(model)
+        if primary is None:
+            shown: str | Text = Text(f"(OpenClaw default: {diag.default_model})", style="dim")
+        elif primary != diag.default_model:  # an alias or a bare name: say what OpenClaw makes of it
+            shown = Text.assemble(primary, (f" → {diag.default_model}", "dim"))
+        else:
+            shown = primary
+        info_row(table, "Default model", shown)
         fallbacks = model_fallbacks(model)
         info_row(table, "Fallbacks", ", ".join(fallbacks) if fallbacks else "-")
         aliases = _as_dict(get_path(data, "agents.defaults.models"))

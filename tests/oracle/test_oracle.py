@@ -106,6 +106,16 @@ def test_profile_labels_match_models_status(agent_case: tuple[Built, str | None]
         assert mine == theirs, f"provider {provider}"
 
 
+def test_default_model_matches_models_status(case: Built, oracle_states: OracleStates) -> None:
+    """The model chats use, as `models status` resolves it (aliases ignoring case, a bare name
+    falling back to anthropic/): the provider whose order and pins matter."""
+    status = case.capture[_status_file(None)]
+    ours = _ours_ok(oracle_states.ours(case.era, case.name))
+    if _cli_failed(status):
+        return
+    assert ours["openclaw"]["defaultModel"] == status["resolvedDefault"]
+
+
 def test_stored_order_matches_order_get(agent_case: tuple[Built, str | None], oracle_states: OracleStates) -> None:
     """(c) The stored order override we found is the one `models auth order get` prints
     (or, where that command fails, an error of ours)."""

@@ -73,6 +73,18 @@ async def test_moving_through_findings_explains_each(demo_home: Path) -> None:
         assert "Press o to set the anthropic order to:" in text and "anthropic:fresh, anthropic:default" in text
 
 
+async def test_config_pane_says_what_an_aliased_model_is(tmp_path: Path) -> None:
+    models = {"anthropic/claude-sonnet-4-6": {"alias": "Sonnet"}}
+    LegacyHome(tmp_path).config({"agents": {"defaults": {"model": "sonnet", "models": models}}}).store(
+        {"profiles": {"anthropic:default": api_key_profile(API)}}
+    )
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        config = norm(app.query_one(ConfigPane).plain_text())
+    assert "Default model sonnet → anthropic/claude-sonnet-4-6" in config
+
+
 async def test_sqlite_era_panes(tmp_path: Path) -> None:
     h = CurrentHome(tmp_path).config(
         {"agents": {"entries": {"main": {}}, "defaults": {"model": {"primary": "anthropic/claude-opus-5"}}}}
