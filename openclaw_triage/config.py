@@ -15,6 +15,7 @@ from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 
 from .jsonio import ParseError, parse_json5, read_text
+from .locate import agent_settings
 from .model import ConfigFile, Era
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
@@ -357,11 +358,26 @@ def resolve_model_ref(config: Mapping[str, Any], ref: str) -> str:
     return f"anthropic/{text}"
 
 
-def default_model(config: Mapping[str, Any], era: Era) -> str:
-    """The model a chat uses unless it chose another: the configured primary (aliases resolved),
-    else OpenClaw's own default."""
-    primary = model_primary(get_path(config, "agents.defaults.model"))
+def model_setting(config: Mapping[str, Any], era: Era, agent_id: str | None = None) -> Any:
+    """`agents.defaults.model`, or the agent's own `model` when it has one (both eras: `models
+    status --agent X` shows it)."""
+    own = agent_settings(config, era, agent_id).get("model") if agent_id else None
+    return own if model_primary(own) else get_path(config, "agents.defaults.model")
+
+
+def default_model(config: Mapping[str, Any], era: Era, agent_id: str | None = None) -> str:
+    """The model a chat uses unless it chose another: the agent's or the configured primary
+    (aliases resolved), else OpenClaw's own default."""
+    primary = model_primary(model_setting(config, era, agent_id))
     return resolve_model_ref(config, primary) if primary else DEFAULT_MODEL[era]
+
+
+def fallback_models(config: Mapping[str, Any], era: Era, agent_id: str | None = None) -> list[str]:
+    """The fallbacks, resolved: the agent's own list when its `model` object has one, else the defaults'."""
+    own = agent_settings(config, era, agent_id).get("model") if agent_id else None
+    if not (isinstance(own, dict) and isinstance(own.get("fallbacks"), list)):
+        own = get_path(config, "agents.defaults.model")
+    return [resolve_model_ref(config, ref) for ref in model_fallbacks(own)]
 
 
 def model_provider(model_ref: str | None) -> str | None:

@@ -8,18 +8,18 @@ each provider's effective order, and the findings, most severe first.
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 
 from .checks.config import ANTHROPIC_HOST, check_config, check_env
 from .checks.install import check_install, check_logs, check_other_agents, check_stores
 from .checks.order import check_order
 from .checks.profiles import check_profile, duplicate_finding
 from .coerce import normalize_provider
-from .config import default_model, get_path, model_fallbacks, model_provider, resolve_model_ref
+from .config import default_model, fallback_models, model_provider
 from .diagnosis import Collector, Diagnosis, ProfileReport, profile_report
 from .findings import sort_findings
 from .jsstr import js_trim
-from .model import Era, Install
+from .model import Install
 from .order import OrderResult, resolve_order
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
@@ -27,11 +27,6 @@ if TYPE_CHECKING:
     from typing import Any
 
 __all__ = ["ANTHROPIC_HOST", "Collector", "Diagnosis", "ProfileReport", "diagnose", "profile_report"]
-
-
-def _models_in_use(config: Mapping[str, Any], era: Era) -> tuple[str, list[str]]:
-    fallbacks = model_fallbacks(get_path(config, "agents.defaults.model"))
-    return default_model(config, era), [resolve_model_ref(config, ref) for ref in fallbacks]
 
 
 def diagnose(
@@ -61,7 +56,7 @@ def diagnose(
     check_config(install, out)
     check_stores(install, agent, out)
 
-    primary, fallbacks = _models_in_use(config, era)
+    primary, fallbacks = default_model(config, era, agent.agent_id), fallback_models(config, era, agent.agent_id)
     for_model = primary.split("/", 1)[1] if primary and "/" in primary else None
     only = normalize_provider(provider, era) if provider and provider.strip() else None  # `check --provider`
     providers_in_use = [normalize_provider(p, era) for p in (model_provider(m) for m in [primary, *fallbacks]) if p]

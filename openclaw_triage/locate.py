@@ -268,6 +268,14 @@ def _roster_entries(config: Mapping[str, Any], era: Era) -> tuple[list[tuple[str
     return [], None
 
 
+def agent_settings(config: Mapping[str, Any], era: Era, agent_id: str) -> Mapping[str, Any]:
+    """The agent's own entry in the config (`agents.list[]` in 2026.3, `agents.entries.<id>` in
+    2026.9), or an empty mapping."""
+    wanted = normalize_agent_id(agent_id)
+    entries, _ = _roster_entries(config, era)
+    return next((entry for aid, entry in entries if aid == wanted), {})
+
+
 def resolve_roster(config: Mapping[str, Any], era: Era, state_dir: Path, home: Path) -> Roster:
     """Every agent OpenClaw knows of, the default one, and each agent's folder."""
     entries, problem = _roster_entries(config, era)

@@ -256,7 +256,7 @@ def models_set(model: str) -> Step:
     return step
 
 
-def agents_add(agent_id: str) -> Step:
+def agents_add(agent_id: str, model: str | None = None) -> Step:
     def step(ctx: Ctx) -> None:
         ctx.runner.run(
             "agents",
@@ -265,6 +265,7 @@ def agents_add(agent_id: str) -> Step:
             "--non-interactive",
             "--workspace",
             str(ctx.state_dir / f"workspace-{agent_id}"),
+            *(["--model", model] if model else []),
             "--json",
         )
 
@@ -463,6 +464,9 @@ _COMMON_STORIES = {
     "baseurl_v1_suffix": "models.providers.anthropic.baseUrl = http://127.0.0.1:9/v1: OpenClaw "
     "appends /v1/messages itself, so requests go to /v1/v1/messages.",
     "no_auth": "Onboard with --auth-choice skip: no credential at all.",
+    "agent_own_model": "A second agent `work` added with `agents add work --model "
+    "anthropic/claude-haiku-4-5`: its chats use that model, main's the default one. (With an OpenAI "
+    "model, 2026.9's `order get` takes 80 s here, offline.)",
     "model_alias": "The default model named by an alias (`sonnet`, declared as `Sonnet` in "
     "agents.defaults.models): OpenClaw resolves it, ignoring case, to anthropic/claude-sonnet-4-6.",
 }
@@ -488,6 +492,13 @@ def _legacy_scenarios() -> list[Scenario]:
         ),
         Scenario("one_api_key", s["one_api_key"], "_apikey"),
         Scenario("model_alias", s["model_alias"], "_apikey", _ALIAS_STEPS),
+        Scenario(
+            "agent_own_model",
+            s["agent_own_model"],
+            "_apikey",
+            (agents_add("work", "anthropic/claude-haiku-4-5"),),
+            agents=("work",),
+        ),
         Scenario(
             "key_with_space",
             s["key_with_space"] + " 2026.3: onboard with that value.",
@@ -625,6 +636,13 @@ def _current_scenarios() -> list[Scenario]:
             "_noauth", "base: onboard --auth-choice skip", None, (onboard(None, "--auth-choice", "skip"),), base=True
         ),
         Scenario("one_api_key", s["one_api_key"], "_apikey"),
+        Scenario(
+            "agent_own_model",
+            s["agent_own_model"],
+            "_apikey",
+            (agents_add("work", "anthropic/claude-haiku-4-5"),),
+            agents=("work",),
+        ),
         Scenario(
             "model_alias",
             s["model_alias"],

@@ -104,7 +104,7 @@ def check_sessions(
     sessions = [s for s in sessions_of(stores, agent.agent_id) if s.pin is not None and not s.archived]
     if not sessions:
         return
-    primary = _default_provider(install)
+    primary = _default_provider(install, agent.agent_id)
     view = AgentView(
         era=install.era,
         store=agent.effective,
@@ -130,10 +130,10 @@ def check_sessions(
         _add_overflow(code, rest, install.era, out, agent.agent_id)
 
 
-def _default_provider(install: Install) -> str | None:
+def _default_provider(install: Install, agent_id: str) -> str | None:
     from ..config import default_model, model_provider
 
-    provider = model_provider(default_model(install.config.data, install.era))
+    provider = model_provider(default_model(install.config.data, install.era, agent_id))
     return normalize_provider(provider, install.era) if provider else None
 
 

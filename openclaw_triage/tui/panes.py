@@ -16,10 +16,10 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ..checks.config import ANTHROPIC_HOST
-from ..config import get_path, model_fallbacks, model_primary
+from ..config import fallback_models, get_path, model_primary, model_setting
 from ..diagnosis import Diagnosis
 from ..findings import Severity
-from ..locate import shorten_home
+from ..locate import agent_settings, shorten_home
 from .state import Snapshot
 
 
@@ -163,7 +163,7 @@ class ConfigPane(Pane):
         if diag.install.config.error:
             info_row(table, "Error", Text(diag.install.config.error, style=f"bold {c['error']}"))
             return table
-        model = get_path(data, "agents.defaults.model")
+        model = model_setting(data, diag.install.era, diag.agent.agent_id)  # the agent's own, else the default
         primary = model_primary(model)
         if primary is None:
             shown: str | Text = Text(f"(OpenClaw default: {diag.default_model})", style="dim")
@@ -171,8 +171,9 @@ class ConfigPane(Pane):
             shown = Text.assemble(primary, (f" → {diag.default_model}", "dim"))
         else:
             shown = primary
-        info_row(table, "Default model", shown)
-        fallbacks = model_fallbacks(model)
+        own = model_primary(agent_settings(data, diag.install.era, diag.agent.agent_id).get("model"))
+        info_row(table, f"Model ({diag.agent.agent_id})" if own else "Default model", shown)
+        fallbacks = fallback_models(data, diag.install.era, diag.agent.agent_id)
         info_row(table, "Fallbacks", ", ".join(fallbacks) if fallbacks else "-")
         aliases = _as_dict(get_path(data, "agents.defaults.models"))
         alias_text = ", ".join(

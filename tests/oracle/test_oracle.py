@@ -106,11 +106,12 @@ def test_profile_labels_match_models_status(agent_case: tuple[Built, str | None]
         assert mine == theirs, f"provider {provider}"
 
 
-def test_default_model_matches_models_status(case: Built, oracle_states: OracleStates) -> None:
-    """The model chats use, as `models status` resolves it (aliases ignoring case, a bare name
-    falling back to anthropic/): the provider whose order and pins matter."""
-    status = case.capture[_status_file(None)]
-    ours = _ours_ok(oracle_states.ours(case.era, case.name))
+def test_default_model_matches_models_status(agent_case: tuple[Built, str | None], oracle_states: OracleStates) -> None:
+    """The model chats use, as `models status [--agent X]` resolves it (the agent's own model,
+    aliases ignoring case, a bare name falling back to anthropic/): whose order and pins matter."""
+    case, agent = agent_case
+    status = case.capture[_status_file(agent)]
+    ours = _ours_ok(oracle_states.ours(case.era, case.name, agent))
     if _cli_failed(status):
         return
     assert ours["openclaw"]["defaultModel"] == status["resolvedDefault"]

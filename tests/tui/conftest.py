@@ -25,9 +25,11 @@ def isolated_app_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     yield config_dir
 
 
-def make_app(home: Path, *, openclaw: str = "none", background: bool = False, **kwargs: object) -> TriageApp:
+def make_app(
+    home: Path, *, openclaw: str = "none", background: bool = False, agent: str | None = None, **kwargs: object
+) -> TriageApp:
     """An app on the install in `home`, with no real CLI and no network unless asked."""
-    options = Options(state_dir=str(home / ".openclaw"), openclaw=openclaw)
+    options = Options(state_dir=str(home / ".openclaw"), openclaw=openclaw, agent=agent)
     env = {"HOME": str(home), "PATH": ""}
     snapshot = load(options, env=env, now_ms=NOW_MS)
     return TriageApp(options, snapshot, env=env, now_ms=NOW_MS, background=background, **kwargs)  # type: ignore[arg-type]

@@ -85,6 +85,17 @@ async def test_config_pane_says_what_an_aliased_model_is(tmp_path: Path) -> None
     assert "Default model sonnet → anthropic/claude-sonnet-4-6" in config
 
 
+async def test_config_pane_shows_the_agents_own_model(tmp_path: Path) -> None:
+    agents = {"list": [{"id": "main", "default": True}, {"id": "work", "model": "anthropic/claude-haiku-4-5"}]}
+    home = LegacyHome(tmp_path).config({"agents": agents})
+    home.store({"profiles": {"anthropic:default": api_key_profile(API)}})
+    for agent, line in (("work", "Model (work) anthropic/claude-haiku-4-5"), (None, "Default model (OpenClaw default")):
+        app = make_app(tmp_path, agent=agent)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.pause()
+            assert line in norm(app.query_one(ConfigPane).plain_text())
+
+
 async def test_sqlite_era_panes(tmp_path: Path) -> None:
     h = CurrentHome(tmp_path).config(
         {"agents": {"entries": {"main": {}}, "defaults": {"model": {"primary": "anthropic/claude-opus-5"}}}}
