@@ -19,6 +19,7 @@ fixture and a freshly built state are compared like with like.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 from dataclasses import dataclass, field
@@ -116,13 +117,22 @@ def list_states(era: str | None = None, root: Path | None = None) -> list[tuple[
     return out
 
 
+# 2026.3 logs to stdout even with --json: `[agents/auth-profiles] inherited auth-profiles from main
+# agent` comes first when `models status --agent X` finds no store of X's own.
+_LOG_LINE = re.compile(r"\[[a-z][\w/.-]*\] [^\n]*\n")
+
+
 def parse_expected_files(files: dict[str, str]) -> dict[str, Any]:
-    """File name -> content: `.json` parsed (kept as text if the CLI printed something else)."""
+    """File name -> content: `.json` parsed after any leading log lines (kept as text if the CLI
+    printed something else)."""
     out: dict[str, Any] = {}
     for name, text in files.items():
         if name.endswith(".json"):
+            body = text
+            while match := _LOG_LINE.match(body):
+                body = body[match.end() :]
             try:
-                out[name] = json.loads(text)
+                out[name] = json.loads(body)
                 continue
             except json.JSONDecodeError:
                 pass

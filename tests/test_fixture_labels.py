@@ -4,7 +4,6 @@ committed state (`expected/` was captured from `openclaw models status --json` a
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from pathlib import Path
@@ -22,16 +21,6 @@ _WINDOW = re.compile(r" \[(cooldown|disabled(?::[a-z_]+)?) [0-9]+[mhd]\]$")
 
 def _stable(label: str) -> str:
     return _WINDOW.sub(r" [\1 …]", label)
-
-
-def _json_after_log_lines(captured: object) -> object:
-    """2026.3 prints log lines (`[agents/auth-profiles] inherited ...`) before `--json` output."""
-    if isinstance(captured, str) and "{" in captured:
-        try:
-            return json.loads(captured[captured.index("{") :])
-        except ValueError:
-            return None
-    return captured
 
 
 @pytest.mark.parametrize(("era", "scenario"), list_states())
@@ -55,9 +44,8 @@ def test_labels_and_stored_order_match_the_real_cli(era: str, scenario: str, tmp
         assert diag.orders.get("anthropic") is None or diag.orders["anthropic"].stored == order_get["order"]
     # the model chats use, aliases resolved as OpenClaw resolves them (`model_alias`: `sonnet`)
     assert diag.default_model == status["resolvedDefault"]
-    for name, captured in state.expected.items():
+    for name, agent_status in state.expected.items():
         agent = name.removeprefix("models-status-agent-").removesuffix(".json")
-        agent_status = _json_after_log_lines(captured)
         if name.startswith("models-status-agent-") and isinstance(agent_status, dict) and "auth" in agent_status:
             options = Options(state_dir=str(state.state_dir), openclaw="none", agent=agent)
             agent_diag = diagnose(inspect_install(options, env=env), now_ms=time.time() * 1000, runtime=False)
