@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from ..diagnosis import ProfileReport
 from ..keys import KeyKind
 from ..labels import format_remaining_short
+from .keyed_table import KeyedTable
 from .panes import colors
 from .state import Snapshot
 
@@ -24,41 +24,24 @@ def _short_id(pid: str, beside: str) -> str:
     return name if name and provider == beside.partition(":")[0] else pid
 
 
-class ProfilesTable(DataTable[Any]):
+class ProfilesTable(KeyedTable):
     """Select a row to act on a profile (`o` pins it first when no finding says otherwise)."""
 
-    BORDER_TITLE = ""
-
-    def on_mount(self) -> None:
-        self.border_title = self.BORDER_TITLE  # empty: the tab names it
-        self.cursor_type = "row"
-        self.zebra_stripes = True
-        self.add_columns(*COLUMNS)
+    COLUMNS = COLUMNS
 
     @property
     def selected_profile(self) -> str | None:
-        if self.row_count == 0:
-            return None
-        try:
-            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
-        except Exception:  # no cursor yet
-            return None
-        return key.value
+        return self.selected_key
 
     def show(self, snapshot: Snapshot) -> None:
-        keep = self.selected_profile
-        self.clear()
         c = colors(self)
         now = snapshot.diagnosis.now_ms
+        rows = []
         for report in snapshot.diagnosis.profiles:
             cells = self._cells(report, c, now)
             cells.insert(5, self._chats(snapshot.pinned.get(report.profile.id)))
-            self.add_row(*cells, key=report.profile.id)
-        if keep is not None:
-            for index, report in enumerate(snapshot.diagnosis.profiles):
-                if report.profile.id == keep:
-                    self.move_cursor(row=index)
-                    break
+            rows.append((report.profile.id, cells))
+        self.fill(rows)
         self.border_subtitle = f"{len(snapshot.diagnosis.profiles)} profile(s)"
 
     @staticmethod

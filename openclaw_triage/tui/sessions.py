@@ -6,50 +6,31 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from ..labels import format_remaining_short
+from .keyed_table import KeyedTable
 from .panes import colors
 from .state import Snapshot
 
 COLUMNS = ("Channel", "Chat", "Pinned to", "Source", "Next turn", "Last activity", "Model")
 
 
-class SessionsTable(DataTable[Any]):
+class SessionsTable(KeyedTable):
     """Select a chat to unpin it (`x`), or every chat pinned to the same profile (`X`)."""
 
-    BORDER_TITLE = ""
+    COLUMNS = COLUMNS
 
-    def on_mount(self) -> None:
-        self.border_title = self.BORDER_TITLE  # empty: the tab names it
-        self.cursor_type = "row"
-        self.zebra_stripes = True
-        self.add_columns(*COLUMNS)
-        self.show(self.app.snapshot)  # type: ignore[attr-defined]
-
-    @property
-    def selected_key(self) -> str | None:
-        if self.row_count == 0:
-            return None
-        try:
-            return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-        except Exception:  # no cursor yet
-            return None
+    def first_fill(self) -> None:
+        self.show(self.app.snapshot)  # type: ignore[attr-defined]  (mounted after the first frame)
 
     def show(self, snapshot: Snapshot) -> None:
-        keep = self.selected_key
-        self.clear()
         c = colors(self)
         now = snapshot.diagnosis.now_ms
         agent = snapshot.diagnosis.agent.agent_id
-        for session in snapshot.sessions:
-            verdict = snapshot.verdicts.get((agent, session.key))
-            self.add_row(*self._cells(session, verdict, c, now), key=session.key)
-        if keep is not None:
-            for index, session in enumerate(snapshot.sessions):
-                if session.key == keep:
-                    self.move_cursor(row=index)
-                    break
+        self.fill(
+            (session.key, self._cells(session, snapshot.verdicts.get((agent, session.key)), c, now))
+            for session in snapshot.sessions
+        )
         pinned = sum(1 for s in snapshot.sessions if s.pin is not None)
         self.border_subtitle = f"{len(snapshot.sessions)} chat(s), {pinned} pinned"
 
