@@ -89,7 +89,7 @@ def pid_alive(pid: int) -> bool:
     except OSError:
         return False
     stat = _proc_stat(pid)
-    return stat is None or stat[0] != "Z"
+    return stat is None or stat[0] not in ("Z", "X")  # a zombie or a dead task holds nothing
 
 
 def _proc_stat(pid: int) -> list[str] | None:

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
+from ..gateway import pid_alive
 from .errors import LockBusy, LockLost
 
 STALE_AFTER_S = 30.0
@@ -46,27 +47,6 @@ def iso_now() -> str:
     """`new Date().toISOString()`: millisecond precision, `Z` suffix."""
     now = datetime.now(UTC)
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether `pid` names a running, non-zombie process (EPERM counts as alive: never steal from others)."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            stat = fh.read()
-        state = stat[stat.rindex(b")") + 2 : stat.rindex(b")") + 3]
-        return state not in (b"Z", b"X")
-    except (OSError, ValueError):
-        return True
 
 
 def _parse_iso(text: str) -> float | None:

@@ -35,13 +35,14 @@ from json.decoder import scanstring
 from pathlib import Path
 from typing import Any
 
+from ..gateway import pid_alive
 from ..jsonio import ParseError
 from ..model import Era
 from ..sessions import PIN_FIELDS, parse_legacy_store, resolve_pin
 from .atomic import write_atomic
 from .errors import Conflict, InvalidInput, LockBusy, LockLost, StoreBroken, WriteError
 from .jsonfmt import stringify
-from .lock import iso_now, lock_path_for, pid_alive
+from .lock import iso_now, lock_path_for
 
 STALE_MS = 30_000  # withSessionStoreLock's staleMs
 TIMEOUT_S = 10.0  # withSessionStoreLock's timeoutMs
