@@ -44,6 +44,15 @@ async def settle(app: TriageApp, pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.pause()
 
 
+async def press_on_chat(pilot, key: str, press: str) -> None:  # type: ignore[no-untyped-def]
+    """Open the Chats tab, select the chat `key`, press `press`."""
+    await pilot.press("2")
+    await pilot.pause()
+    table = pilot.app.query_one(SessionsTable)
+    table.move_cursor(row=[r.value for r in table.rows].index(key))
+    await pilot.press(press)
+
+
 def messages(app: TriageApp) -> str:
     return " ".join(f"{n.title}: {n.message}" for n in app._notifications)
 
@@ -85,11 +94,7 @@ async def test_x_unpins_the_selected_chat_and_z_puts_the_pin_back(tmp_path: Path
     before = path.read_bytes()
     app = make_app(tmp_path)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
-        await pilot.press("2")
-        await pilot.pause()
-        table = app.query_one(SessionsTable)
-        table.move_cursor(row=[r.value for r in table.rows].index("agent:main:discord:channel:1"))
-        await pilot.press("x")
+        await press_on_chat(pilot, "agent:main:discord:channel:1", "x")
         await settle(app, pilot)
         assert pins_in(path) == {}
         assert "Press z to undo" in messages(app)
@@ -104,11 +109,7 @@ async def test_x_on_a_chat_without_a_pin_changes_nothing(tmp_path: Path) -> None
     before = path.read_bytes()
     app = make_app(tmp_path)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
-        await pilot.press("2")
-        await pilot.pause()
-        table = app.query_one(SessionsTable)
-        table.move_cursor(row=[r.value for r in table.rows].index("agent:main:main"))
-        await pilot.press("x")
+        await press_on_chat(pilot, "agent:main:main", "x")
         await settle(app, pilot)
         assert "is not pinned" in messages(app)
     assert path.read_bytes() == before
@@ -125,11 +126,7 @@ async def test_shift_x_unpins_every_chat_on_that_profile_after_asking(tmp_path: 
     )
     app = make_app(tmp_path)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
-        await pilot.press("2")
-        await pilot.pause()
-        table = app.query_one(SessionsTable)
-        table.move_cursor(row=[r.value for r in table.rows].index("agent:main:discord:channel:2"))
-        await pilot.press("X")
+        await press_on_chat(pilot, "agent:main:discord:channel:2", "X")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen) and "2 chat(s) pinned to anthropic:b" in app.screen.question
         await pilot.press("y")
