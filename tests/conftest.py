@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-# ---- oracle harness: committed OpenClaw states and the fake Anthropic server -----------------
-# Owned by the oracle harness (tests/states.py, tests/fakeanthropic.py); keep it self-contained.
 import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +12,17 @@ from tests.fakeanthropic import FakeAnthropic
 from tests.states import StateHome, load_state
 
 
+# ---- the write layer's journal and backups ----------------------------------------------------
+@pytest.fixture
+def triage_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """openclaw-triage's own state (journal, backups) in a temp dir, never the user's."""
+    root = tmp_path / "triage-state"
+    monkeypatch.setenv("OPENCLAW_TRIAGE_STATE_DIR", str(root))
+    return root
+
+
+# ---- oracle harness: committed OpenClaw states and the fake Anthropic server -----------------
+# Owned by the oracle harness (tests/states.py, tests/fakeanthropic.py); keep it self-contained.
 @pytest.fixture
 def openclaw_state(tmp_path: Path) -> Callable[[str, str], StateHome]:
     """Load a committed state (`tests/fixtures/states/<era>/<scenario>`) into a private HOME:

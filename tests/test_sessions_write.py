@@ -36,11 +36,8 @@ CFG = {
 
 
 @pytest.fixture(autouse=True)
-def triage_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "triage-state"
-    monkeypatch.setenv("OPENCLAW_TRIAGE_STATE_DIR", str(root))
+def _journal_here_and_no_gateway(triage_state: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENCLAW_GATEWAY_PORT", "9")
-    return root
 
 
 def store() -> dict:

@@ -57,11 +57,7 @@ FAKE_OPENCLAW_2026_3 = textwrap.dedent(
 )
 
 
-@pytest.fixture(autouse=True)
-def triage_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "triage-state"
-    monkeypatch.setenv("OPENCLAW_TRIAGE_STATE_DIR", str(root))
-    return root
+pytestmark = pytest.mark.usefixtures("triage_state")  # our journal in a temp dir
 
 
 @pytest.fixture

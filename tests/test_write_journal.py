@@ -28,11 +28,7 @@ TOKEN = fakekeys.oauth_token("journal")
 ID_RE = re.compile(r"^\d{8}T\d{12}Z-[0-9a-f]{8}$")
 
 
-@pytest.fixture(autouse=True)
-def triage_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "triage-state"
-    monkeypatch.setenv("OPENCLAW_TRIAGE_STATE_DIR", str(root))
-    return root
+pytestmark = pytest.mark.usefixtures("triage_state")  # our journal in a temp dir
 
 
 @pytest.fixture

@@ -35,11 +35,7 @@ STORE_REL = Path(".openclaw/agents/main/agent/auth-profiles.json")
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "states" / "legacy-2026.3"
 
 
-@pytest.fixture(autouse=True)
-def triage_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "triage-state"
-    monkeypatch.setenv("OPENCLAW_TRIAGE_STATE_DIR", str(root))
-    return root
+pytestmark = pytest.mark.usefixtures("triage_state")  # our journal in a temp dir
 
 
 def inspect(home: Path, **options: Any) -> Install:

@@ -43,16 +43,9 @@ from tests.oracle.conftest import Built, OracleStates
 from tests.oracle.write_support import Home
 from tests.states import secret_fragments
 
-pytestmark = pytest.mark.oracle
+pytestmark = [pytest.mark.oracle, pytest.mark.usefixtures("triage_state")]
 
 KEY = "agent:main:main"
-
-
-@pytest.fixture(autouse=True)
-def triage_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "triage-state"
-    monkeypatch.setenv("OPENCLAW_TRIAGE_STATE_DIR", str(root))
-    return root
 
 
 class Chat:

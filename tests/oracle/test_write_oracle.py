@@ -31,19 +31,12 @@ from tests.oracle.conftest import Built, OracleStates
 from tests.oracle.write_support import Home, label, watching_cli
 from tests.states import secret_fragments
 
-pytestmark = pytest.mark.oracle
+pytestmark = [pytest.mark.oracle, pytest.mark.usefixtures("triage_state")]
 
 NEW = fakekeys.api_key("oracle-write-new")
 BACKUP = fakekeys.api_key("oracle-write-backup")
 TOKEN = fakekeys.oauth_token("oracle-write")
 STORE = Path("agents/main/agent/auth-profiles.json")
-
-
-@pytest.fixture(autouse=True)
-def triage_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "triage-state"
-    monkeypatch.setenv("OPENCLAW_TRIAGE_STATE_DIR", str(root))
-    return root
 
 
 @pytest.fixture(scope="session")
