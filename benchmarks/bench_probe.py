@@ -31,9 +31,9 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from openclaw_triage.diagnose import Diagnosis, diagnose  # noqa: E402
-from openclaw_triage.inspect import inspect_install  # noqa: E402
-from openclaw_triage.locate import Options  # noqa: E402
+from openclaw_triage.diagnose.run import Diagnosis, diagnose  # noqa: E402
+from openclaw_triage.openclaw.install import inspect_install  # noqa: E402
+from openclaw_triage.openclaw.locate import Options  # noqa: E402
 from openclaw_triage.probe import probe_profiles_sync, request_headers  # noqa: E402
 from tests import fakekeys  # noqa: E402
 from tests.builders import LegacyHome, api_key_profile  # noqa: E402

@@ -27,9 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from openclaw_triage import sessions as S  # noqa: E402
-from openclaw_triage.inspect import inspect_install  # noqa: E402
-from openclaw_triage.locate import Options  # noqa: E402
+from openclaw_triage.openclaw.install import inspect_install  # noqa: E402
+from openclaw_triage.openclaw.locate import Options  # noqa: E402
+from openclaw_triage.runtime import sessions as S  # noqa: E402
 from tests import fakekeys  # noqa: E402
 from tests.builders import CurrentHome, LegacyHome, api_key_profile  # noqa: E402
 from tests.session_builders import big_store, write_session_nodes, write_sessions_json  # noqa: E402

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD = r"""
 import resource, sys, time
 started = time.perf_counter()
-from openclaw_triage.locate import Options
+from openclaw_triage.openclaw.locate import Options
 from openclaw_triage.tui.app import TriageApp
 
 home = sys.argv[1]

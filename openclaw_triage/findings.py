@@ -137,14 +137,14 @@ CODES: dict[str, str] = {
     "install.not_found": "No OpenClaw state dir or config where OpenClaw would look.",
     "key.env_malformed": "ANTHROPIC_API_KEY / ANTHROPIC_OAUTH_TOKEN in the environment does not look like a valid credential.",
     "agent.no_auth": "An agent has no credentials of its own or inherited (and which channel bindings route to it).",
-    # chat sessions and their auth pins (`openclaw_triage.sessions`); the session key is the subject
+    # chat sessions and their auth pins (`openclaw_triage.runtime.sessions`); the session key is the subject
     "session.user_pin": "A chat pinned to one auth profile by its user (`/model …@profile`): this chat only ever uses that profile (2026.9: tries it first), whatever the order says.",
     "session.pin_unusable": "A chat pinned to a profile that is missing, malformed, ineligible, cooled down, disabled or rejected by the probe: 2026.3 tries only that profile there, so every reply fails (2026.9 tries it first, then fails over).",
     "session.pin_behind_order": "The order now puts another profile first, but this chat stays on its pinned profile until it is unpinned or reset (an automatic pin follows at its next reset, compaction or cooldown).",
     "session.store_unreadable": "A session store OpenClaw cannot read (2026.3: invalid `sessions.json` reads as empty, so every chat starts over and its next write replaces it).",
     "session.store_too_large": "A `sessions.json` too large to read here; OpenClaw re-reads and rewrites all of it on every turn.",
     "session.store_unknown_format": "Session entries or tables in a shape this tool does not know (non-object entries, an older `session_entries` table): shown as far as they can be read.",
-    # the running gateway, its environment and log, channels (`openclaw_triage.runtime`)
+    # the running gateway, its environment and log, channels (`openclaw_triage.runtime.collect`)
     "gateway.not_running": "No gateway of this install is running (no lock file with a live process, nothing answers `/health` on its port).",
     "gateway.remote": "`gateway.mode` is remote: the gateway and its keys are on another host, where fixes must be made.",
     "gateway.stale_credentials": "A credential store (or `.env`) changed after the running gateway loaded its keys: 2026.3 keeps and writes back its old copy; reload or restart it.",

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .jsstr import js_trim, utf16_len, utf16_slice
+from .util.jsstr import js_trim, utf16_len, utf16_slice
 
 # --- formats (research/anthropic-api.md §5) -----------------------------------------------
 

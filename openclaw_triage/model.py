@@ -2,7 +2,7 @@
 
 Plain slotted dataclasses, not pydantic models: importing pydantic alone costs ~90 ms here,
 more than the whole time budget of `openclaw-triage check`. pydantic still validates and
-documents this model where time does not matter (`openclaw_triage.schema`), and `Secret`
+documents this model where time does not matter (`openclaw_triage.output.schema`), and `Secret`
 maps to its `SecretStr`.
 """
 

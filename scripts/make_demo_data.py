@@ -5,7 +5,7 @@
 
 The demo for the SQLite era must be made by the real OpenClaw (its databases have 105 and
 55 tables); `scripts/make_fixtures.py` made `order_pinned_to_broken` that way. This packs its
-home (paths as `@HOME@`, fake keys) and file modes into openclaw_triage/demo_data/.
+home (paths as `@HOME@`, fake keys) and file modes into openclaw_triage/demo/data/.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "tests" / "fixtures" / "states" / "current-2026.9" / "order_pinned_to_broken"
-TARGET = ROOT / "openclaw_triage" / "demo_data" / "current-2026.9.tar.gz"
+TARGET = ROOT / "openclaw_triage" / "demo" / "data" / "current-2026.9.tar.gz"
 
 
 def _normalised(info: tarfile.TarInfo) -> tarfile.TarInfo:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-from openclaw_triage.demo import fake_body as _body
-from openclaw_triage.demo import fake_secret
+from openclaw_triage.demo.build import fake_body as _body
+from openclaw_triage.demo.build import fake_secret
 
 
 def api_key(seed: str = "a") -> str:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openclaw_triage.relocate import (  # noqa: F401  (re-exported for the generator and tests)
+from openclaw_triage.demo.relocate import (  # noqa: F401  (re-exported for the generator and tests)
     apply_tree_modes,
     connect_rw,
     is_sqlite,

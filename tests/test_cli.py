@@ -115,7 +115,7 @@ def test_help_lists_the_commands(healthy: Path) -> None:
 def test_check_never_imports_textual_httpx_or_pydantic(healthy: Path) -> None:
     code = (
         "import sys, io, contextlib\n"
-        "from openclaw_triage.cli import main\n"
+        "from openclaw_triage.cli.commands import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    main(['check', '--json'])\n"
         "print(sorted(m for m in ('textual', 'httpx', 'pydantic', 'rich') if m in sys.modules))\n"
@@ -195,7 +195,7 @@ def test_demo_flag_opens_the_app_on_a_fresh_copy(
 
 
 def test_check_parser_fast_path_still_takes_global_flags_anywhere(healthy: Path) -> None:
-    from openclaw_triage.cli import _command_of
+    from openclaw_triage.cli.commands import _command_of
 
     assert _command_of(["--state-dir", "x", "check", "--json"]) == "check"
     assert _command_of(["--profile", "check", "probe"]) == "probe"  # a flag's value is not the command

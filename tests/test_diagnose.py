@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from openclaw_triage.diagnose import Diagnosis, diagnose
+from openclaw_triage.diagnose.run import Diagnosis, diagnose
 from openclaw_triage.findings import Severity
-from openclaw_triage.inspect import inspect_install
-from openclaw_triage.locate import Options
 from openclaw_triage.model import Era
-from openclaw_triage.render import check_json, check_text
+from openclaw_triage.openclaw.install import inspect_install
+from openclaw_triage.openclaw.locate import Options
+from openclaw_triage.output.check import check_json, check_text
 from tests import fakekeys
 from tests.builders import CurrentHome, LegacyHome, api_key_profile, token_profile
 

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from openclaw_triage.actions import approve_pairing
-from openclaw_triage.diagnose import diagnose
-from openclaw_triage.discord import discord_status, valid_code
+from openclaw_triage.diagnose.run import diagnose
 from openclaw_triage.findings import Severity
-from openclaw_triage.inspect import inspect_install
-from openclaw_triage.locate import Options
 from openclaw_triage.model import Install
+from openclaw_triage.openclaw.install import inspect_install
+from openclaw_triage.openclaw.locate import Options
+from openclaw_triage.runtime.discord import discord_status, valid_code
+from openclaw_triage.write.live import approve_pairing
 from tests import fakekeys
 from tests.builders import CurrentHome, LegacyHome, api_key_profile
 from tests.gateway_fakes import free_port, iso

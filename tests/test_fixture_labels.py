@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from openclaw_triage.diagnose import diagnose
-from openclaw_triage.inspect import inspect_install
-from openclaw_triage.locate import Options
+from openclaw_triage.diagnose.run import diagnose
+from openclaw_triage.openclaw.install import inspect_install
+from openclaw_triage.openclaw.locate import Options
 from tests.states import list_states, load_state
 
 # Remaining time in a cooldown label moves with the clock: compare it without the number.

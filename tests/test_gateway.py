@@ -1,6 +1,6 @@
 """Finding this install's gateway: lock files of both eras, liveness, loopback HTTP, remote mode, stale keys.
 
-The gateway is faked by what `openclaw_triage.gateway` reads: a lock file in the real format
+The gateway is faked by what `openclaw_triage.runtime.gateway` reads: a lock file in the real format
 (FACTS 2026.3 §8, 2026.9 §8) naming a live child process, and a tiny loopback HTTP server
 answering `/health` and `/ready` as OpenClaw does.
 """
@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from openclaw_triage import gateway
-from openclaw_triage.diagnose import diagnose
+from openclaw_triage.diagnose.run import diagnose
 from openclaw_triage.findings import Severity
-from openclaw_triage.gateway_stale import check_stale
-from openclaw_triage.inspect import inspect_install
-from openclaw_triage.locate import Options
-from openclaw_triage.loopback import http_get
 from openclaw_triage.model import Install
+from openclaw_triage.openclaw.install import inspect_install
+from openclaw_triage.openclaw.locate import Options
+from openclaw_triage.runtime import gateway
+from openclaw_triage.runtime.loopback import http_get
+from openclaw_triage.runtime.stale import check_stale
 from tests import fakekeys
 from tests.builders import CurrentHome, LegacyHome, api_key_profile
 from tests.gateway_fakes import FakeGateway, free_port, iso, write_lock

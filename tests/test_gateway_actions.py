@@ -16,13 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from openclaw_triage import gateway
-from openclaw_triage.actions import recorded_reloads, reload_command, reload_secrets
-from openclaw_triage.cli import main
-from openclaw_triage.diagnose import diagnose
-from openclaw_triage.inspect import inspect_install
-from openclaw_triage.locate import Options
+from openclaw_triage.cli.commands import main
+from openclaw_triage.diagnose.run import diagnose
 from openclaw_triage.model import Install
+from openclaw_triage.openclaw.commands import reload_gateway
+from openclaw_triage.openclaw.install import inspect_install
+from openclaw_triage.openclaw.locate import Options
+from openclaw_triage.runtime import gateway
+from openclaw_triage.runtime.reloads import recorded_reloads
+from openclaw_triage.write.live import reload_secrets
 from tests import fakekeys
 from tests.builders import CurrentHome, LegacyHome, api_key_profile
 from tests.gateway_fakes import free_port, iso, write_lock
@@ -136,7 +138,7 @@ def test_2026_9_refreshes_each_agent(tmp_path: Path) -> None:
     install = s.inspect()
     assert install.era.value == "sqlite"
     assert (
-        reload_command(install, "work")
+        reload_gateway(install.era, "work")
         == 'openclaw gateway call models.authRefresh --params \'{"operation":"update","agentId":"work"}\''
     )
     result = reload_secrets(install)

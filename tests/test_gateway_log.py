@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from openclaw_triage import gateway
-from openclaw_triage.diagnose import diagnose
+from openclaw_triage.diagnose.run import diagnose
 from openclaw_triage.findings import Severity
-from openclaw_triage.gateway_log import log_paths, profile_hash, read_gateway_log
-from openclaw_triage.inspect import inspect_install
-from openclaw_triage.isotime import local_date
-from openclaw_triage.locate import Options
 from openclaw_triage.model import Install
+from openclaw_triage.openclaw.install import inspect_install
+from openclaw_triage.openclaw.locate import Options
+from openclaw_triage.runtime import gateway
+from openclaw_triage.runtime.gateway_log import log_paths, profile_hash, read_gateway_log
+from openclaw_triage.util.isotime import local_date
 from tests import fakekeys
 from tests.builders import LegacyHome, api_key_profile
 from tests.gateway_fakes import console_line, failure_lines, free_port, iso, log_line, write_lock

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from openclaw_triage import locate
-from openclaw_triage.locate import LocateError, Options, resolve_paths, resolve_roster
 from openclaw_triage.model import Era
+from openclaw_triage.openclaw import locate
+from openclaw_triage.openclaw.locate import LocateError, Options, resolve_paths, resolve_roster
 
 
 def env_for(home: Path, **extra: str) -> dict[str, str]:

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from openclaw_triage.coerce import coerce_store
-from openclaw_triage.config import load_config, substitute
-from openclaw_triage.dotenv import parse_dotenv
-from openclaw_triage.jsonio import ParseError, parse_json, parse_json5
 from openclaw_triage.model import Era
+from openclaw_triage.openclaw.coerce import coerce_store
+from openclaw_triage.openclaw.config import load_config, substitute
+from openclaw_triage.openclaw.dotenv import parse_dotenv
+from openclaw_triage.util.jsonio import ParseError, parse_json, parse_json5
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30),

@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 
-from openclaw_triage.diagnose import Diagnosis, diagnose
+from openclaw_triage.cli.probe import probe_json, probe_text
+from openclaw_triage.diagnose.run import Diagnosis, diagnose
 from openclaw_triage.findings import Severity
-from openclaw_triage.inspect import inspect_install
-from openclaw_triage.locate import Options
 from openclaw_triage.model import Era
+from openclaw_triage.openclaw.install import inspect_install
+from openclaw_triage.openclaw.locate import Options
 from openclaw_triage.probe import ProbeError, ProbeResult, probe_profiles, probe_profiles_sync
-from openclaw_triage.probe.report import probe_json, probe_text
 from tests import fakekeys
 from tests.builders import CurrentHome, LegacyHome, api_key_profile, token_profile, write_json
 from tests.fakeanthropic import Reply
@@ -577,7 +577,7 @@ def test_probe_module_does_not_import_httpx_until_it_sends() -> None:
     import subprocess
     import sys
 
-    code = "import sys, openclaw_triage.probe, openclaw_triage.probe.report; print('httpx' in sys.modules)"
+    code = "import sys, openclaw_triage.probe, openclaw_triage.cli.probe; print('httpx' in sys.modules)"
     root = Path(__file__).resolve().parent.parent
     proc = subprocess.run(
         [sys.executable, "-c", code],
@@ -605,7 +605,7 @@ def test_a_failing_callback_does_not_stop_the_probe(tmp_path: Path, caplog: pyte
 def test_progress_is_drawn_only_at_a_terminal(tmp_path: Path) -> None:
     import io
 
-    from openclaw_triage.probe.report import Progress
+    from openclaw_triage.cli.probe import Progress
 
     class Tty(io.StringIO):
         def isatty(self) -> bool:

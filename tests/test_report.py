@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from openclaw_triage.cli import main
-from openclaw_triage.diagnose import diagnose
-from openclaw_triage.inspect import inspect_install
-from openclaw_triage.locate import Options
-from openclaw_triage.report import render_report
+from openclaw_triage.cli.commands import main
+from openclaw_triage.diagnose.run import diagnose
+from openclaw_triage.openclaw.install import inspect_install
+from openclaw_triage.openclaw.locate import Options
+from openclaw_triage.output.report import render_report
 from tests import fakekeys, states
 from tests.builders import LegacyHome, api_key_profile, token_profile
 from tests.gateway_fakes import failure_lines, free_port, iso, write_lock

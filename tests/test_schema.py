@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from openclaw_triage.diagnose import diagnose
-from openclaw_triage.inspect import inspect_install
-from openclaw_triage.locate import Options
+from openclaw_triage.diagnose.run import diagnose
 from openclaw_triage.model import AuthStore, Install, Profile
-from openclaw_triage.render import check_json
-from openclaw_triage.schema import CheckReport, adapter, check_json_schema
+from openclaw_triage.openclaw.install import inspect_install
+from openclaw_triage.openclaw.locate import Options
+from openclaw_triage.output.check import check_json
+from openclaw_triage.output.schema import CheckReport, adapter, check_json_schema
 from tests.states import list_states, load_state
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from openclaw_triage import gateway
-from openclaw_triage.diagnose import diagnose
+from openclaw_triage.diagnose.run import diagnose
 from openclaw_triage.findings import Finding, Severity
-from openclaw_triage.inspect import inspect_install
-from openclaw_triage.locate import Options
 from openclaw_triage.model import Install
-from openclaw_triage.service_env import compare, needed_vars, parse_systemd_unit, proc_environ, read_service_env
+from openclaw_triage.openclaw.install import inspect_install
+from openclaw_triage.openclaw.locate import Options
+from openclaw_triage.runtime import gateway
+from openclaw_triage.runtime.service_env import compare, needed_vars, parse_systemd_unit, proc_environ, read_service_env
 from tests import fakekeys
 from tests.builders import LegacyHome, api_key_profile
 from tests.gateway_fakes import free_port, write_lock

@@ -9,13 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from openclaw_triage import sessions as S
-from openclaw_triage.diagnose import diagnose
+from openclaw_triage.diagnose import pins as P
+from openclaw_triage.diagnose.checks import sessions as session_checks
+from openclaw_triage.diagnose.run import assess_install, diagnose
 from openclaw_triage.findings import Severity
-from openclaw_triage.inspect import inspect_install
-from openclaw_triage.locate import Options
 from openclaw_triage.model import Era, Install
-from openclaw_triage.sessions import legacy_json
+from openclaw_triage.openclaw.install import inspect_install
+from openclaw_triage.openclaw.locate import Options
+from openclaw_triage.runtime import sessions as S
+from openclaw_triage.runtime.sessions import legacy_json
 from tests import fakekeys
 from tests.builders import CurrentHome, LegacyHome, api_key_profile
 from tests.session_builders import (
@@ -271,7 +273,7 @@ def test_ten_thousand_sessions_stay_fast(tmp_path: Path) -> None:
         elapsed = time.perf_counter() - start
         assert len(store.sessions) == 10_000
         assert elapsed < 1.0, elapsed
-        assert sum(c.total for c in S.pinned_counts([store], "main").values()) == 1000
+        assert sum(c.total for c in P.pinned_counts([store], "main").values()) == 1000
 
 
 # --------------------------------------------------------------------------- verdicts and findings, 2026.3
@@ -303,7 +305,7 @@ def test_legacy_pin_rules(tmp_path: Path) -> None:
         "k:user-behind": ("session.pin_behind_order", Severity.WARNING),
         "k:auto-behind": ("session.pin_behind_order", Severity.INFO),
     }
-    verdicts = S.assess_install(install, S.load_sessions(install), diagnose(install))
+    verdicts = assess_install(install, S.load_sessions(install), diagnose(install))
     assert verdicts[("main", "k:missing")].state == "cleared"
     assert verdicts[("main", "k:other-provider")].state == "cleared"
     assert verdicts[("main", "k:auto-first")].state == "follows"
@@ -328,7 +330,7 @@ def test_the_app_and_check_agree_on_a_chat_without_a_model_of_its_own(tmp_path: 
     write_sessions_json(h.state, {"k:no-model": chat})
     install = install_of(tmp_path)
     assert "k:no-model" not in session_findings(install)  # OpenClaw drops a pin of another provider
-    verdict = S.assess_install(install, S.load_sessions(install), diagnose(install))[("main", "k:no-model")]
+    verdict = assess_install(install, S.load_sessions(install), diagnose(install))[("main", "k:no-model")]
     assert verdict.state == "cleared"
 
 
@@ -355,7 +357,7 @@ def test_legacy_pin_outside_the_order_or_with_no_order(tmp_path: Path) -> None:
     write_sessions_json(h.state, {"a": entry("1", pin="anthropic:work", source="user")})
     install = install_of(tmp_path)
     assert session_findings(install) == {}
-    v = S.assess_install(install, S.load_sessions(install))[("main", "a")]
+    v = assess_install(install, S.load_sessions(install))[("main", "a")]
     assert v.state == "cleared" and not v.sticks
 
 
@@ -365,14 +367,14 @@ def test_auto_pin_in_cooldown_moves(tmp_path: Path) -> None:
     )
     write_sessions_json(h.state, {"a": entry("1", pin="anthropic:work", count=0)})
     install = install_of(tmp_path)
-    assert S.assess_install(install, S.load_sessions(install))[("main", "a")].state == "moves"
+    assert assess_install(install, S.load_sessions(install))[("main", "a")].state == "moves"
 
 
 def test_many_findings_are_capped_per_code(tmp_path: Path) -> None:
     h = legacy(tmp_path, order=["anthropic:default", "anthropic:work"])
     write_sessions_json(h.state, {f"k{i}": entry(str(i), pin="anthropic:work", source="user") for i in range(40)})
     found = [f for f in diagnose(install_of(tmp_path)).findings if f.code == "session.pin_behind_order"]
-    assert len(found) == S.FINDINGS_PER_CODE + 1
+    assert len(found) == session_checks.FINDINGS_PER_CODE + 1
     assert found[-1].subject == "agent:main" and "15 more chat(s)" in found[-1].message
 
 
@@ -401,7 +403,7 @@ def test_current_pin_rules(tmp_path: Path) -> None:
     (f,) = [f for f in diag.findings if f.subject == "k:user-outside-order"]
     assert f.action is None and f.fix and "/model anthropic/claude-opus-5@anthropic:default" in f.fix
     assert "cannot unpin" in f.fix
-    assert S.assess_install(install, S.load_sessions(install), diag)[("main", "k:auto-outside")].state == "cleared"
+    assert assess_install(install, S.load_sessions(install), diag)[("main", "k:auto-outside")].state == "cleared"
 
 
 # --------------------------------------------------------------------------- counts and order changes
@@ -421,13 +423,13 @@ def test_pinned_counts_and_order_reach(tmp_path: Path) -> None:
     )
     install = install_of(tmp_path)
     stores = S.load_sessions(install)
-    counts = S.pinned_counts(stores, "main")
+    counts = P.pinned_counts(stores, "main")
     assert {k: (c.user, c.auto, c.total) for k, c in counts.items()} == {
         "anthropic:work": (2, 1, 3),
         "anthropic:default": (0, 1, 1),
     }
     profiles = install.agent.effective.profiles
-    reach = S.order_reach(
+    reach = P.order_reach(
         stores,
         era=Era.JSON,
         agent="main",
@@ -440,5 +442,5 @@ def test_pinned_counts_and_order_reach(tmp_path: Path) -> None:
     only_default = dict(
         era=Era.JSON, agent="main", provider="anthropic", new_order=["anthropic:default"], profiles=profiles
     )
-    assert S.order_reach(stores, **only_default).count == 0  # type: ignore[arg-type]
-    assert [s.key for s in S.order_reach(stores, **{**only_default, "era": Era.SQLITE}).kept] == ["u1", "u2"]  # type: ignore[arg-type]
+    assert P.order_reach(stores, **only_default).count == 0  # type: ignore[arg-type]
+    assert [s.key for s in P.order_reach(stores, **{**only_default, "era": Era.SQLITE}).kept] == ["u1", "u2"]  # type: ignore[arg-type]

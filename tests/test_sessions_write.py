@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from openclaw_triage import write
-from openclaw_triage.inspect import inspect_install
-from openclaw_triage.locate import Options
 from openclaw_triage.model import Install
+from openclaw_triage.openclaw.install import inspect_install
+from openclaw_triage.openclaw.locate import Options
 from openclaw_triage.write import sessions as sw
 from openclaw_triage.write.jsonfmt import stringify
 from tests import fakekeys

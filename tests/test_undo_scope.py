@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from openclaw_triage import write
-from openclaw_triage.inspect import inspect_install
-from openclaw_triage.locate import Options
+from openclaw_triage.openclaw.install import inspect_install
+from openclaw_triage.openclaw.locate import Options
 from openclaw_triage.write.errors import NothingToUndo
 from tests import fakekeys
 from tests.builders import LegacyHome, api_key_profile

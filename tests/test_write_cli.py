@@ -267,9 +267,9 @@ def test_key_set_asks_anthropic_first_and_keeps_a_dead_key_out(tmp_path: Path) -
 
 def test_the_agent_no_auth_fix_gives_that_agent_a_key_and_leaves_main_alone(tmp_path: Path) -> None:
     """The fix `check` prints for an agent without credentials, run as printed (stdin for the clipboard)."""
-    from openclaw_triage.diagnose import diagnose
-    from openclaw_triage.inspect import inspect_install
-    from openclaw_triage.locate import Options
+    from openclaw_triage.diagnose.run import diagnose
+    from openclaw_triage.openclaw.install import inspect_install
+    from openclaw_triage.openclaw.locate import Options
 
     h = LegacyHome(tmp_path).config({"agents": {"list": [{"id": "main", "default": True}, {"id": "work"}]}})
     h.store({"profiles": {}}, agent="main")

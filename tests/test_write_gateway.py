@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from openclaw_triage import write
-from openclaw_triage.inspect import inspect_install
-from openclaw_triage.locate import Options
 from openclaw_triage.model import CredentialType, Install
+from openclaw_triage.openclaw.install import inspect_install
+from openclaw_triage.openclaw.locate import Options
 from openclaw_triage.secret import Secret
 from openclaw_triage.write import gateway
 from tests import fakekeys

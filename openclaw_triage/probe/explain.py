@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .. import fixes
 from ..findings import Finding, Severity
 from ..model import Era
+from ..openclaw import commands as fixes
 from .classify import Outcome
 from .headers import is_anthropic_host
 from .target import BaseUrl

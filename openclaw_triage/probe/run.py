@@ -20,14 +20,14 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from ..coerce import normalize_provider
-from ..diagnosis import Diagnosis, ProfileReport
+from ..diagnose.result import Diagnosis, ProfileReport
 from ..findings import Finding, Severity
-from ..jsstr import js_trim
 from ..keys import KeyKind, Problem, mask
 from ..model import CredentialType, Era, Profile
-from ..order import token_expiry_state
+from ..openclaw.coerce import normalize_provider
+from ..openclaw.order import token_expiry_state
 from ..secret import Secret
+from ..util.jsstr import js_trim
 from .classify import STEP_MESSAGES, STEP_MODELS, Outcome, classify_exception, classify_response
 from .explain import Context, explain, skipped
 from .headers import is_oauth_secret, merge_configured_headers, messages_body, request_headers
@@ -467,7 +467,7 @@ async def probe_candidate(
 
     Nothing is written: the candidate lives in a copy of the diagnosis that holds only it.
     """
-    from ..diagnosis import profile_report
+    from ..diagnose.result import profile_report
 
     install = diagnosis.install
     profile = Profile(id=profile_id, provider=PROVIDER, type=ctype, secret=secret, layer="candidate")

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from ..coerce import normalize_provider
-from ..config import get_path
 from ..model import Era
+from ..openclaw.coerce import normalize_provider
+from ..openclaw.config import get_path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

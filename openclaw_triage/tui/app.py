@@ -4,7 +4,7 @@ The middle of the screen is tabbed: the auth profiles, the chats (and their pins
 gateway with its channels and agents, so the whole seed thread (key, order, chat, gateway,
 Discord) is answered without leaving the screen.
 
-All reading is done by the domain (`openclaw_triage.inspect`/`diagnose`); all writing by
+All reading is done by the domain (`openclaw_triage.openclaw.install`/`diagnose`); all writing by
 `openclaw_triage.write`. This module only lays out, binds keys, and runs slow work (the
 `openclaw` CLI, the network, re-reading the disk) in worker threads so the UI never freezes.
 """
@@ -28,14 +28,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from ..findings import Action
-from ..locate import Options
 from ..model import Era
-from .channels import ChannelsPane
-from .findings import FindingDetail, FindingsList
-from .panes import ConfigPane, OrderPane, ProbePane, VersionPane, gateway_line
-from .profiles import ProfilesTable
-from .sessions import SessionsTable
+from ..openclaw.locate import Options
 from .state import Snapshot, load
+from .widgets.channels import ChannelsPane
+from .widgets.findings import FindingDetail, FindingsList
+from .widgets.panes import ConfigPane, OrderPane, ProbePane, VersionPane, gateway_line
+from .widgets.profiles import ProfilesTable
+from .widgets.sessions import SessionsTable
 
 KEYMAP_ENV = "OPENCLAW_TRIAGE_CONFIG_DIR"
 TABS = {"profiles": "tab-profiles", "chats": "tab-chats", "channels": "tab-channels"}
@@ -140,7 +140,7 @@ class TriageApp(App[int]):
             self.look_up_node()
             self.check_gateway()
         if not self.snapshot.found and self.demo_home is None:
-            from .screens import NotFoundScreen
+            from .screens.dialogs import NotFoundScreen
 
             self.push_screen(NotFoundScreen(self._looked_in()), self._after_not_found)
 
@@ -260,7 +260,7 @@ class TriageApp(App[int]):
     @work(thread=True, exclusive=True, group="gateway")
     def check_gateway(self) -> None:
         """The full look at the gateway: readiness, its environment, its log, the journal, Discord."""
-        from ..runtime import collect
+        from ..runtime.collect import collect
 
         try:
             runtime = collect(self.snapshot.install, full=True)
@@ -300,7 +300,7 @@ class TriageApp(App[int]):
             self.check_gateway()
 
     def action_help(self) -> None:
-        from .screens import HelpScreen
+        from .screens.dialogs import HelpScreen
 
         self.push_screen(HelpScreen(self._key_table(), str(keymap_path())))
 
@@ -415,7 +415,7 @@ class TriageApp(App[int]):
         self.reload_worker()
 
     def action_paste(self) -> None:
-        from .paste import PasteScreen
+        from .screens.paste import PasteScreen
 
         table = self.query_one(ProfilesTable)
         selected = table.selected_profile
@@ -487,7 +487,7 @@ class TriageApp(App[int]):
                 title="Nothing to reload",
             )
             return
-        from ..actions import reload_secrets
+        from ..write.live import reload_secrets
 
         self.run_action_worker(
             "reloads the gateway's keys", lambda progress: reload_secrets(install, progress=progress)
@@ -502,7 +502,7 @@ class TriageApp(App[int]):
 
         def approve(yes: bool) -> None:
             if yes:
-                from ..actions import approve_pairing
+                from ..write.live import approve_pairing
 
                 self.run_action_worker(
                     f"approves Discord pairing {code}",
@@ -545,7 +545,7 @@ class TriageApp(App[int]):
     def report_worker(self, folder: Path | None) -> None:
         """Render the report (a full gateway look-up may take a moment), then write it into `folder`,
         or, with no folder, copy it."""
-        from ..report import default_report_name, render_report, write_report
+        from ..output.report import default_report_name, render_report, write_report
 
         try:
             text = render_report(
@@ -600,7 +600,7 @@ class TriageApp(App[int]):
         self.notify(f"The report (keys masked) is on {how}.", title="Copied")
 
     def run_action_worker(self, why: str, operation: Callable[[Callable[[str], None]], Any]) -> None:
-        """Run an `openclaw_triage.actions` call (the OpenClaw CLI: seconds) off the UI thread."""
+        """Run an `openclaw_triage.write.live` call (the OpenClaw CLI: seconds) off the UI thread."""
         if self.busy:
             self.notify(f"Still busy: {self.busy}", severity="warning")
             return
@@ -689,7 +689,7 @@ class TriageApp(App[int]):
 
     def _chats_left_behind(self, snapshot: Snapshot, provider: str) -> None:
         """After an order change: say how many chats it does not reach, and offer to unpin them."""
-        from ..sessions import order_reach
+        from ..diagnose.pins import order_reach
 
         diag = snapshot.diagnosis
         result = diag.orders.get(provider)
@@ -858,6 +858,6 @@ def run(options: Options, *, demo: str | None = None) -> int:
 
 def confirm(app: App[Any], question: str, then: Callable[[bool], None]) -> None:
     """Ask a yes/no question on top of the current screen."""
-    from .screens import ConfirmScreen
+    from .screens.dialogs import ConfirmScreen
 
     app.push_screen(ConfirmScreen(question), lambda answer: then(bool(answer)))

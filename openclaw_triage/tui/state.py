@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..diagnose import diagnose
-from ..diagnosis import Diagnosis
+from ..diagnose.result import Diagnosis
+from ..diagnose.run import diagnose
 from ..findings import Severity, sort_findings
-from ..inspect import inspect_install
-from ..locate import Options
+from ..openclaw.install import inspect_install
+from ..openclaw.locate import Options
 
 
 @dataclass(slots=True)
@@ -47,7 +47,9 @@ def load(
 ) -> Snapshot:
     """Read and diagnose (tens of ms on a normal install); live probe results join the findings,
     and the shown agent's chats come with what OpenClaw will do with each one's pin."""
-    from .. import sessions
+    from ..diagnose.pins import pinned_counts
+    from ..diagnose.run import assess_install
+    from ..runtime import sessions
 
     install = inspect_install(options, env=env)
     failed = [r.profile_id for r in probe if r.severity is Severity.ERROR and r.sent]
@@ -60,7 +62,7 @@ def load(
     return Snapshot(
         diagnosis,
         sessions=sessions.sessions_of(stores, agent),
-        verdicts=sessions.assess_install(install, stores, diagnosis),
-        pinned=sessions.pinned_counts(stores, agent),
+        verdicts=assess_install(install, stores, diagnosis),
+        pinned=pinned_counts(stores, agent),
         stores=stores,
     )

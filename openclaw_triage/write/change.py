@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..locate import normalize_agent_id
 from ..model import AgentAuth, CredentialType, Era, Install
+from ..openclaw.locate import normalize_agent_id
 from . import journal
 from .cli_runner import location_overrides
 from .errors import InvalidInput, JournalError
@@ -99,8 +99,8 @@ def cli_record(install: Install, agent_flag: str | None = None) -> dict[str, Any
 
 def reinspect(install: Install, agent: str) -> Install:
     """The install as it is now (stores change under us), seen with the same environment."""
-    from ..inspect import inspect_install
-    from ..locate import Options
+    from ..openclaw.install import inspect_install
+    from ..openclaw.locate import Options
 
     explicit = agent if agent != install.default_agent_id else None
     return inspect_install(Options(agent=explicit, openclaw=install.cli.path), env=install.seen_env)
@@ -120,7 +120,7 @@ def record_entry(entry: JournalEntry, done: str) -> None:
 def effect_notes(install: Install, agent: str, provider: str, profile_id: str | None = None) -> list[str]:
     """What OpenClaw will now do for `provider`, re-read from disk: the answer a user really wants."""
     try:
-        from ..order import resolve_order
+        from ..openclaw.order import resolve_order
 
         fresh = reinspect(install, agent)
         aa = fresh.agent

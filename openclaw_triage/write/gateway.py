@@ -4,7 +4,7 @@ A 2026.3 gateway loads `auth-profiles.json` at start and never watches it; its n
 write, built from memory, puts the *old* key back (FACTS 2026.3 §8). After a JSON-era write
 the write layer therefore asks here and runs `openclaw secrets reload`.
 
-The detection itself is `openclaw_triage.gateway` (lock file matched by config path, loopback
+The detection itself is `openclaw_triage.runtime.gateway` (lock file matched by config path, loopback
 `/health`); this module keeps the narrow interface the write layer and undo use, which work
 from recorded paths rather than an inspected install. One deliberate difference: here a lock
 whose pid is alive counts even if the pid may have been recycled, because a needless
@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import gateway as _gw
-from .. import loopback
+from ..runtime import gateway as _gw
+from ..runtime import loopback
 
 DEFAULT_PORT = _gw.DEFAULT_PORT
 gateway_port = _gw.gateway_port

@@ -1,7 +1,6 @@
 """Backups and the change journal: what we changed, where the old bytes are, how to undo it.
 
-Everything lives under `platformdirs.user_state_dir("openclaw-triage")` (or
-`$OPENCLAW_TRIAGE_STATE_DIR`): `journal/<id>.json` entries and `backups/<id>.<what>` files.
+Everything lives in our own state dir (`util.state.state_root`): `journal/<id>.json` entries and `backups/<id>.<what>` files.
 Directories are 0700 and files 0600 because a backup of `auth-profiles.json` holds keys.
 Names come from the time and random bytes, never from anything in the store. Entry text
 holds masks only; a previous secret the SQLite-era undo needs sits in its own 0600 backup.
@@ -21,23 +20,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..util.state import state_root
 from .atomic import give_to_folder_owner, make_dirs, write_atomic
 from .errors import JournalError
 
-STATE_DIR_ENV = "OPENCLAW_TRIAGE_STATE_DIR"
 SCHEMA = 1
 _GUARD = threading.RLock()
 _DEPTH = [0]  # nesting of `locked()` in the thread holding _GUARD: flock only at the outermost level
-
-
-def state_root() -> Path:
-    """Our own state dir (not OpenClaw's): the override variable, else the platform's user state dir."""
-    override = (os.environ.get(STATE_DIR_ENV) or "").strip()
-    if override:
-        return Path(os.path.abspath(os.path.expanduser(override)))
-    import platformdirs
-
-    return Path(platformdirs.user_state_dir("openclaw-triage"))
 
 
 def _private_dir(path: Path) -> Path:

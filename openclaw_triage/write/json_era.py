@@ -12,8 +12,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..locate import STORE_FILE
 from ..model import AgentAuth, CredentialType, Era, Install
+from ..openclaw.locate import STORE_FILE
 from . import journal, json_store
 from .change import Change, cli_record, kind_word, no_change, record_entry, sha256_hex, undo_journal_entry
 from .cli_runner import CliRoute, Progress, env_from_overrides, say

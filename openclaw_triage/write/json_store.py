@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..coerce import normalize_provider
-from ..jsonio import ParseError, parse_json
 from ..keys import mask
 from ..model import CredentialType, Era
+from ..openclaw.coerce import normalize_provider
+from ..util.jsonio import ParseError, parse_json
 from .atomic import make_dirs, write_atomic
 from .errors import InvalidInput, ProfileNotFound, StoreBroken, WriteError
 from .jsonfmt import dump_store

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
-from ..gateway import pid_alive
+from ..runtime.gateway import pid_alive
 from .errors import LockBusy, LockLost
 
 STALE_AFTER_S = 30.0

@@ -35,10 +35,10 @@ from json.decoder import scanstring
 from pathlib import Path
 from typing import Any
 
-from ..gateway import pid_alive
-from ..jsonio import ParseError
 from ..model import Era
-from ..sessions import PIN_FIELDS, parse_legacy_store, resolve_pin
+from ..runtime.gateway import pid_alive
+from ..runtime.sessions import PIN_FIELDS, parse_legacy_store, resolve_pin
+from ..util.jsonio import ParseError
 from .atomic import write_atomic
 from .errors import Conflict, InvalidInput, LockBusy, LockLost, StoreBroken, WriteError
 from .jsonfmt import stringify

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..coerce import normalize_provider
 from ..keys import mask
 from ..model import AgentAuth, AuthStore, CredentialType, Era, Install, Profile
+from ..openclaw.coerce import normalize_provider
 from ..secret import Secret
 from . import journal, json_store
 from .change import Change, cli_record, kind_word, no_change, record_entry, reinspect, undo_journal_entry
@@ -320,8 +320,8 @@ def sqlite_remove(install: Install, agent: str, profile_id: str, progress: Progr
 
 
 def undo_sqlite(entry: JournalEntry, undo_id: str, force: bool, progress: Progress) -> JournalEntry:
-    from ..inspect import inspect_install
-    from ..locate import Options
+    from ..openclaw.install import inspect_install
+    from ..openclaw.locate import Options
 
     cli = entry.cli or {}
     if not cli.get("path"):

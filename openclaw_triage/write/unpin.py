@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..coerce import normalize_provider
 from ..model import AgentAuth, Era, Install
+from ..openclaw.coerce import normalize_provider
 from . import journal
 from .change import Change, effect_notes, no_change, record_entry, sha256_hex, undo_journal_entry
 from .cli_runner import Progress, say
@@ -27,7 +27,7 @@ def _session_selector(
     keys: Sequence[str] | None, profile_id: str | None, everything: bool, agent: str
 ) -> Callable[[str, dict[str, Any]], bool]:
     """Which `sessions.json` entries an unpin takes: pinned ones of this agent, by key, profile or all."""
-    from ..sessions import agent_of, resolve_pin
+    from ..runtime.sessions import agent_of, resolve_pin
 
     wanted = {k.strip().lower() for k in keys} if keys else None
 
@@ -59,7 +59,7 @@ def unpin_targets(
 def json_unpin(
     install: Install, aa: AgentAuth, keys: list[str] | None, pid: str | None, everything: bool, progress: Progress
 ) -> Change:
-    from ..sessions import legacy_store_path, load_legacy_store
+    from ..runtime.sessions import legacy_store_path, load_legacy_store
     from . import sessions as session_write
 
     path = legacy_store_path(install, aa.agent_id)
@@ -139,7 +139,7 @@ def _pin_provider(aa: AgentAuth, profile_id: str) -> str | None:
 
 def sqlite_unpin_refusal(install: Install, aa: AgentAuth, keys: list[str] | None, pid: str | None) -> Unsupported:
     """2026.9: no route through OpenClaw clears a pin (checked in its dist and with the real gateway)."""
-    from ..sessions import load_sessions, sessions_of
+    from ..runtime.sessions import load_sessions, sessions_of
 
     commands = []
     try:
@@ -152,7 +152,7 @@ def sqlite_unpin_refusal(install: Install, aa: AgentAuth, keys: list[str] | None
             continue
         provider = _pin_provider(aa, s.pin.profile_id) or "anthropic"
         try:
-            from ..order import resolve_order
+            from ..openclaw.order import resolve_order
 
             first = resolve_order(
                 aa.effective, install.config.data, provider, era=install.era, now_ms=time.time() * 1000

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..coerce import normalize_provider
 from ..keys import KeyInfo, KeyKind, mask, problem_text, sanitize
 from ..model import AuthStore, CredentialType, Era
+from ..openclaw.coerce import normalize_provider
 from .errors import InvalidInput, InvalidSecret
 
 _ANTHROPIC_KINDS = frozenset(

@@ -24,13 +24,13 @@ from pathlib import Path
 
 import pytest
 
-from openclaw_triage.actions import reload_secrets
-from openclaw_triage.diagnose import Diagnosis, diagnose
-from openclaw_triage.gateway import detect, read_lock
-from openclaw_triage.inspect import inspect_install
-from openclaw_triage.locate import Options
-from openclaw_triage.loopback import http_get
+from openclaw_triage.diagnose.run import Diagnosis, diagnose
 from openclaw_triage.model import Install
+from openclaw_triage.openclaw.install import inspect_install
+from openclaw_triage.openclaw.locate import Options
+from openclaw_triage.runtime.gateway import detect, read_lock
+from openclaw_triage.runtime.loopback import http_get
+from openclaw_triage.write.live import reload_secrets
 from tests import fakekeys
 from tests.fakeanthropic import FakeAnthropic, Reply
 from tests.oracle.conftest import OracleStates, mf

@@ -33,11 +33,11 @@ from pathlib import Path
 
 import pytest
 
-from openclaw_triage import sessions as S
 from openclaw_triage import write
-from openclaw_triage.diagnose import diagnose
+from openclaw_triage.diagnose.run import diagnose
 from openclaw_triage.findings import Severity
 from openclaw_triage.model import Era
+from openclaw_triage.runtime import sessions as S
 from tests.fakeanthropic import FakeAnthropic, Reply
 from tests.oracle.conftest import Built, OracleStates
 from tests.oracle.write_support import Home

@@ -21,9 +21,9 @@ from typing import Any
 
 import pytest
 
-from openclaw_triage.inspect import inspect_install
-from openclaw_triage.locate import Options
 from openclaw_triage.model import Install
+from openclaw_triage.openclaw.install import inspect_install
+from openclaw_triage.openclaw.locate import Options
 from openclaw_triage.write import cli_runner
 from tests.oracle.conftest import Built, mf
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from openclaw_triage.demo import make_demo
-from openclaw_triage.locate import Options
+from openclaw_triage.openclaw.locate import Options
 from openclaw_triage.tui.app import KEYMAP_ENV, TriageApp
 from openclaw_triage.tui.state import load
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from openclaw_triage.tui.findings import FindingDetail, FindingsList
-from openclaw_triage.tui.panes import ConfigPane, OrderPane, ProbePane, VersionPane
-from openclaw_triage.tui.profiles import ProfilesTable
-from openclaw_triage.tui.screens import HelpScreen, NotFoundScreen
+from openclaw_triage.tui.screens.dialogs import HelpScreen, NotFoundScreen
+from openclaw_triage.tui.widgets.findings import FindingDetail, FindingsList
+from openclaw_triage.tui.widgets.panes import ConfigPane, OrderPane, ProbePane, VersionPane
+from openclaw_triage.tui.widgets.profiles import ProfilesTable
 from tests import fakekeys
 from tests.builders import CurrentHome, LegacyHome, api_key_profile, token_profile
 from tests.tui.conftest import make_app

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual import events
 
-from openclaw_triage.tui.paste import GuardedInput, PasteScreen
+from openclaw_triage.tui.screens.paste import GuardedInput, PasteScreen
 from tests import fakekeys
 from tests.builders import LegacyHome, api_key_profile
 from tests.fakeanthropic import FakeAnthropic, Reply

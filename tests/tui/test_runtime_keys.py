@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from openclaw_triage.locate import Options
+from openclaw_triage.openclaw.locate import Options
 from openclaw_triage.tui.app import TriageApp
-from openclaw_triage.tui.channels import ChannelsPane
-from openclaw_triage.tui.findings import FindingsList
-from openclaw_triage.tui.profiles import ProfilesTable
-from openclaw_triage.tui.screens import ConfirmScreen
-from openclaw_triage.tui.sessions import SessionsTable
+from openclaw_triage.tui.screens.dialogs import ConfirmScreen
 from openclaw_triage.tui.state import load
+from openclaw_triage.tui.widgets.channels import ChannelsPane
+from openclaw_triage.tui.widgets.findings import FindingsList
+from openclaw_triage.tui.widgets.profiles import ProfilesTable
+from openclaw_triage.tui.widgets.sessions import SessionsTable
 from tests import fakekeys
 from tests.builders import CurrentHome, LegacyHome, api_key_profile
 from tests.session_builders import entry, write_session_nodes, write_sessions_json
@@ -343,7 +343,7 @@ async def test_a_report_that_cannot_be_made_is_said_and_the_app_goes_on(
 ) -> None:
     copied: list[str] = []
     app = make_app(demo_home, write_clipboard=copied.append)
-    monkeypatch.setattr("openclaw_triage.report.render_report", _raise_with_a_key)
+    monkeypatch.setattr("openclaw_triage.output.report.render_report", _raise_with_a_key)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await app.run_action("copy_report")
         await settle(app, pilot)
@@ -357,7 +357,7 @@ async def test_a_gateway_look_up_that_fails_is_said_and_the_app_keeps_what_it_re
 ) -> None:
     app = make_app(demo_home, background=True)
     before = app.snapshot.diagnosis.runtime
-    monkeypatch.setattr("openclaw_triage.runtime.collect", _raise_with_a_key)
+    monkeypatch.setattr("openclaw_triage.runtime.collect.collect", _raise_with_a_key)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await settle(app, pilot)
         await app.workers.wait_for_complete()

@@ -1,0 +1,175 @@
+"""`openclaw-triage probe` and `check --probe`: run the probe for the CLI and print it.
+
+Kept out of `cli.py` so that module stays a thin dispatcher; nothing here imports httpx until
+a probe actually runs. Output only ever holds masks, hosts and Anthropic's request ids.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+
+from ..findings import Severity, sort_findings
+from ..probe.run import DEFAULT_TIMEOUT, ProbeError, ProbeResult, probe_profiles_sync
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from typing import Any, TextIO
+
+    from ..diagnose.result import Diagnosis
+
+SCHEMA_VERSION = 1
+_MARK = {Severity.ERROR: "✗", Severity.WARNING: "!", Severity.INFO: "·"}
+_COLOR = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+
+def exit_code(results: list[ProbeResult]) -> int:
+    """0 all fine, 1 any error (or nothing to probe), 2 only warnings."""
+    if not results or any(r.severity is Severity.ERROR for r in results):
+        return 1
+    return 2 if any(r.severity is Severity.WARNING for r in results) else 0
+
+
+class Progress:
+    """`probing… 2/5` on stderr, only at a terminal; erased when done."""
+
+    def __init__(self, total: int, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = total > 0 and hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.total = total
+        self.done = 0
+
+    def __call__(self, result: ProbeResult) -> None:
+        self.done += 1
+        if self.enabled:
+            self.stream.write(f"\r\x1b[2Kprobing… {self.done}/{self.total} ({result.profile_id}: {result.code})")
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
+
+
+def run(diagnosis: Diagnosis, *, profile_id: str | None, deep: bool, timeout: float) -> list[ProbeResult]:
+    """Probe with progress on stderr; `ProbeError` passes through (nothing was sent)."""
+    from ..probe.run import plan_probes
+
+    total = len(plan_probes(diagnosis, profile_id=profile_id))
+    progress = Progress(total)
+    try:
+        return probe_profiles_sync(diagnosis, profile_id=profile_id, deep=deep, timeout=timeout, on_result=progress)
+    finally:
+        progress.close()
+
+
+def join_check(diagnosis: Diagnosis, args: argparse.Namespace) -> list[ProbeResult]:
+    """`check --probe`: probe findings join the report and its exit code.
+
+    A profile the check already reports as broken is not counted twice: the probe's "skipped"
+    finding for it becomes a note.
+    """
+    results = run(diagnosis, profile_id=None, deep=bool(args.deep), timeout=getattr(args, "timeout", DEFAULT_TIMEOUT))
+    broken = {f.subject for f in diagnosis.findings if f.severity is Severity.ERROR}
+    added = []
+    for result in results:
+        finding = result.finding
+        if not result.sent and finding.subject in broken and finding.severity is not Severity.INFO:
+            finding = dataclasses.replace(finding, severity=Severity.INFO)
+        added.append(finding)
+    diagnosis.findings = sort_findings([*diagnosis.findings, *added])
+    return results
+
+
+def probe_json(diagnosis: Diagnosis, results: list[ProbeResult], *, deep: bool) -> dict[str, Any]:
+    install = diagnosis.install
+    counts = {s.value: sum(1 for r in results if r.severity is s) for s in Severity}
+    return {
+        "schemaVersion": SCHEMA_VERSION,
+        "openclaw": {"version": install.cli.version, "era": install.era.value, "agent": diagnosis.agent.agent_id},
+        "deep": deep,
+        "results": [r.to_json() for r in results],
+        "summary": {
+            "ok": sum(1 for r in results if r.ok),
+            "errors": counts["error"],
+            "warnings": counts["warning"],
+            "info": counts["info"],
+            "exitCode": exit_code(results),
+        },
+    }
+
+
+def _line(r: ProbeResult, width: int, host_width: int, paint: Any) -> list[str]:
+    symbol = "✓" if r.ok else _MARK[r.severity]
+    mark = paint(f"{symbol} {r.code.removeprefix('probe.'):<19}", _COLOR[r.severity])
+    timing = f"{r.latency_ms:>7.0f} ms" if r.latency_ms is not None else "    no request" if not r.sent else "        -"
+    tail = f"  {r.request_id}" if r.request_id else ""
+    if r.ok and r.org_id:
+        tail += f"  org {r.org_id}"
+    lines = [f"  {r.profile_id:<{width}}  {r.host:<{host_width}}  {mark} {timing}{tail}"]
+    if not r.ok or r.finding.details.get("note"):
+        lines.append(f"      {r.finding.message}")
+    if r.finding.fix:
+        lines.append(f"      fix: {r.finding.fix}")
+    return lines
+
+
+def probe_text(diagnosis: Diagnosis, results: list[ProbeResult], *, deep: bool, color: bool = False) -> str:
+    def paint(text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+    install = diagnosis.install
+    version = install.cli.version or "unknown version"
+    ladder = "GET /v1/models, then POST /v1/messages (1 token)" if deep else "GET /v1/models (free)"
+    lines = [paint("Live API probe", "1") + f" · OpenClaw {version} · agent {diagnosis.agent.agent_id} · {ladder}"]
+    if results:
+        first = results[0]
+        via = f" via proxy {first.proxy}" if first.proxy else ""
+        lines.append(f"  base URL : {first.base_url} ({first.base_url_source}){via}")
+    else:
+        lines.append("  No Anthropic auth profile to probe.")
+    width = max((len(r.profile_id) for r in results), default=10)
+    host_width = max((len(r.host) for r in results), default=10)
+    for r in results:
+        lines.extend(_line(r, width, host_width, paint))
+    ok = sum(1 for r in results if r.ok)
+    errors = sum(1 for r in results if r.severity is Severity.ERROR)
+    warnings = sum(1 for r in results if r.severity is Severity.WARNING)
+    lines.append(f"{ok} ok, {errors} error(s), {warnings} warning(s)")
+    return "\n".join(lines) + "\n"
+
+
+def run_command(args: argparse.Namespace, options: object) -> int:
+    """`openclaw-triage probe`: exit 0 all ok, 1 any error, 2 only warnings, 64 bad usage."""
+    from ..diagnose.run import diagnose
+    from ..openclaw.coerce import normalize_provider
+    from ..openclaw.install import inspect_install
+    from ..openclaw.locate import LocateError
+    from ..output.check import use_color
+
+    provider = (args.provider or "anthropic").strip().lower()
+    if args.timeout is not None and not args.timeout > 0:
+        print("openclaw-triage: --timeout must be a positive number of seconds", file=sys.stderr)
+        return 64
+    try:
+        install = inspect_install(options)  # type: ignore[arg-type]
+    except LocateError as exc:
+        print(f"openclaw-triage: {exc}", file=sys.stderr)
+        return 64
+    if normalize_provider(provider, install.era) != "anthropic":
+        print(f"openclaw-triage: the probe speaks only Anthropic's API, not {args.provider!r}", file=sys.stderr)
+        return 64
+    diagnosis = diagnose(install, provider="anthropic")
+    try:
+        results = run(diagnosis, profile_id=args.probe_profile, deep=args.deep, timeout=args.timeout or DEFAULT_TIMEOUT)
+    except ProbeError as exc:
+        print(f"openclaw-triage: {exc}", file=sys.stderr)
+        return 64
+    if args.json:
+        data = probe_json(diagnosis, results, deep=args.deep)
+        sys.stdout.write(json.dumps(data, indent=2 if sys.stdout.isatty() else None, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(probe_text(diagnosis, results, deep=args.deep, color=use_color(sys.stdout)))
+    return exit_code(results)

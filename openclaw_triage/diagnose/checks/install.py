@@ -1,0 +1,214 @@
+"""The install itself: the CLI, the stores and their permissions, secrets in logs, the other agents."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ...findings import Severity
+from ...model import AgentAuth, AuthStore, Era, Install
+from ...openclaw import commands as fixes
+from ..result import Collector, ProfileReport
+
+_SECRET_IN_TEXT = re.compile(r"sk-ant-(?:api|oat|ort|admin)\d{2}-[A-Za-z0-9_-]{20,}")
+
+
+def check_install(install: Install, out: Collector) -> None:
+    cli = install.cli
+    if cli.path is None:
+        severity = (
+            Severity.INFO if install.era_reason and not install.era_reason.startswith("unknown") else Severity.WARNING
+        )
+        if cli.requested == "none":
+            where, fix = "Not using an openclaw CLI (--openclaw none)", None
+        elif cli.requested:
+            where, fix = (
+                f"--openclaw {cli.requested} is not an executable file",
+                "Give the path of the openclaw binary (e.g. $(which openclaw)).",
+            )
+            severity = Severity.WARNING
+        else:
+            where, fix = "The openclaw CLI is not on PATH", "Pass --openclaw PATH, or run this where the gateway runs."
+        out.add(
+            "version.cli_not_found",
+            severity,
+            "openclaw",
+            f"{where}; the storage era was inferred ({install.era_reason}).",
+            fix,
+        )
+    elif install.era_on_disk is not None and install.era_on_disk is not install.era and install.cli.source != "config":
+        out.add(
+            "version.era_mismatch",
+            Severity.WARNING,
+            "openclaw",
+            f"The openclaw CLI is {install.cli.version} ({install.era.label}), but the state dir holds a "
+            f"{install.era_on_disk.label}: two OpenClaw installs, or an upgrade/downgrade half done. This report "
+            "reads the files the way that CLI would.",
+            "Check `which -a openclaw`; the gateway's OpenClaw decides which store is used.",
+        )
+    if install.era_reason.startswith("unknown"):
+        out.add(
+            "version.unknown_era",
+            Severity.WARNING,
+            "openclaw",
+            "Neither the version nor the files tell which storage era this install uses.",
+        )
+    if not install.state_dir.exists() and not install.config.exists:
+        out.add(
+            "install.not_found",
+            Severity.ERROR,
+            str(install.state_dir),
+            f"No OpenClaw install at {install.state_dir} (looked for {install.config.path}).",
+            "Run this as the user who runs OpenClaw, or pass --state-dir / --profile.",
+        )
+    for note in install.notes:
+        code = "agent.not_found" if "not configured" in note else "config.agents"
+        out.add(code, Severity.WARNING, install.selected_agent_id, note)
+
+
+def check_stores(install: Install, agent: AgentAuth, out: Collector) -> None:
+    era = install.era
+    seen: set[str] = set()
+    for layer in agent.layers:
+        for issue in layer.issues:
+            key = issue.code + issue.message
+            if key in seen:
+                continue
+            seen.add(key)
+            if issue.code == "store.parse_error":
+                text = (
+                    f"{issue.message}. OpenClaw 2026.3 silently reads it as an EMPTY store: no profile is used."
+                    if era is Era.JSON
+                    else issue.message
+                )
+                out.add(
+                    "store.parse_error",
+                    Severity.ERROR,
+                    issue.subject,
+                    text,
+                    "Restore the file from a backup, or re-enter the keys (openclaw onboard).",
+                )
+            elif issue.code == "store.legacy_unmigrated":
+                severity = Severity.ERROR if era is Era.SQLITE else Severity.WARNING
+                out.add(
+                    "store.legacy_unmigrated",
+                    severity,
+                    issue.subject,
+                    issue.message,
+                    fixes.doctor_fix() if era is Era.SQLITE else None,
+                )
+            elif issue.code == "profile.entry_dropped":
+                out.add(
+                    "profile.entry_dropped",
+                    Severity.WARNING,
+                    issue.subject,
+                    issue.message,
+                    "Fix the entry's type/provider or re-enter it through the CLI.",
+                )
+            else:
+                out.add(
+                    issue.code,
+                    Severity.ERROR,
+                    issue.subject,
+                    issue.message,
+                    fixes.doctor_fix() if era is Era.SQLITE else None,
+                )
+        if layer.extra and era is Era.JSON:
+            out.add(
+                "store.unknown_fields",
+                Severity.INFO,
+                layer.location,
+                f"{layer.location} has top-level keys OpenClaw 2026.3 drops on its next write: {', '.join(sorted(layer.extra))}.",
+            )
+        _check_permissions(layer, out)
+
+
+def _check_permissions(layer: AuthStore, out: Collector) -> None:
+    if layer.mode is None:
+        return
+    path = layer.location.split("#", 1)[0]
+    if layer.mode & 0o077:
+        out.add(
+            "store.permissions",
+            Severity.WARNING,
+            path,
+            f"{path} is readable by other users (mode {layer.mode:o}); it holds your keys in plain text.",
+            f"chmod 600 {path}",
+        )
+    parent = Path(path).parent
+    try:
+        parent_mode = parent.stat().st_mode & 0o777
+    except OSError:
+        return
+    if parent_mode & 0o077:
+        out.add(
+            "store.permissions",
+            Severity.INFO,
+            str(parent),
+            f"{parent} can be listed by other users (mode {parent_mode:o}); OpenClaw creates it 0700.",
+            f"chmod 700 {parent}",
+        )
+
+
+def check_logs(install: Install, reports: list[ProfileReport], out: Collector) -> None:
+    """2026.3 onboarding logs its argv, `--anthropic-api-key` included, in plain text."""
+    log = install.state_dir / "logs" / "config-audit.jsonl"
+    try:
+        size = log.stat().st_size
+        with open(log, "rb") as fh:
+            if size > 32 * 1024 * 1024:
+                fh.seek(size - 32 * 1024 * 1024)
+            text = fh.read().decode("utf-8", "replace")
+    except OSError:
+        return
+    found = _SECRET_IN_TEXT.findall(text)
+    known = {r.profile.secret.get_secret_value().strip() for r in reports if r.profile.secret is not None}
+    if found:
+        current = sum(1 for f in set(found) if f in known)
+        out.add(
+            "fs.secret_in_log",
+            Severity.WARNING,
+            str(log),
+            f"{log} holds {len(set(found))} full key(s) in plain text"
+            + (f", {current} of them in use" if current else "")
+            + " (OpenClaw logs the onboard command line).",
+            f"Delete the lines holding keys from {log} (or the file), and rotate any key that is still in use.",
+        )
+
+
+def check_other_agents(install: Install, out: Collector) -> None:
+    for agent in install.agents:
+        if agent.agent_id == install.selected_agent_id:
+            continue
+        if not agent.effective.profiles and agent.agent_id in install.agent_ids_configured:
+            out.add(
+                "agent.no_auth",
+                Severity.WARNING,
+                agent.agent_id,
+                f"Agent {agent.agent_id} has no credentials: chats routed to it fail with 'No API key found'."
+                + _routes_note(install, agent.agent_id),
+                _no_auth_fix(install, agent.agent_id, agent.agent_dir),
+            )
+
+
+def _no_auth_fix(install: Install, agent_id: str, agent_dir: object) -> str:
+    """Give the agent a key of its own, always naming the profile: 2026.9's `paste-api-key --agent X`
+    without `--profile-id` overwrites the SHARED anthropic:default (every agent's key)."""
+    ours = (
+        f"openclaw-triage key set --provider anthropic --agent {agent_id} --profile-id anthropic:{agent_id} --clipboard"
+    )
+    if install.era is Era.SQLITE:
+        return (
+            f"{ours}  or  openclaw models auth paste-api-key --provider anthropic --agent {agent_id} "
+            f"--profile-id anthropic:{agent_id} (paste the key at the prompt; without --profile-id it would replace "
+            "the shared anthropic:default, which every agent uses)"
+        )
+    return f"{ours}  (OpenClaw 2026.3 has no per-agent paste; or copy auth-profiles.json into {agent_dir})"
+
+
+def _routes_note(install: Install, agent_id: str) -> str:
+    """` bindings[] route discord (account default) to it.` when the config routes a channel there."""
+    from ...openclaw.bindings import routes_to_agent
+
+    routes = routes_to_agent(install.config.data, agent_id)
+    return f" bindings[] route {', '.join(routes)} to it." if routes else ""

@@ -1,0 +1,197 @@
+"""`check` output: the JSON contract and the readable report. Both only ever show masks."""
+
+from __future__ import annotations
+
+import os
+
+from ..diagnose.result import Diagnosis, ProfileReport
+from ..findings import Severity
+from ..openclaw.locate import shorten_home
+
+TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
+if TYPE_CHECKING:
+    from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+def _home(diag: Diagnosis, path: Any) -> str:
+    return shorten_home(path, diag.install.home, diag.install.seen_env)
+
+
+def profile_json(report: ProfileReport) -> dict[str, Any]:
+    p = report.profile
+    info = report.info
+    out: dict[str, Any] = {
+        "id": p.id,
+        "provider": p.provider.strip().lower(),
+        "type": p.type,
+        "layer": p.layer,
+        "label": report.label,
+        "masked": report.masked,
+        "ref": p.ref.label() if p.ref else None,
+        "refStatus": report.ref_status.status if report.ref_status else None,
+        "secretSource": report.secret_source,
+        "kind": info.kind.value if info else None,
+        "looksLike": info.describe() if info else None,
+        "problems": [pr.value for pr in info.problems] if info else [],
+        "length": info.length if info else None,
+        "sendsBearer": info.sends_bearer if info else None,
+        "usable": report.eligibility.eligible,
+        "unusableReason": None if report.eligibility.eligible else report.eligibility.reason,
+        "health": {
+            "state": report.health_state,
+            "until": report.health_until,
+            "reason": report.health_reason,
+        },
+        "expires": p.expires if isinstance(p.expires, int | float) and not isinstance(p.expires, bool) else None,
+        "email": p.email,
+        "sharesSecretWith": report.shares_with,
+    }
+    if p.provider.strip().lower() != p.provider:
+        out["providerRaw"] = p.provider
+    return out
+
+
+def check_json(diag: Diagnosis) -> dict[str, Any]:
+    install = diag.install
+    agent = diag.agent
+    counts = {s.value: sum(1 for f in diag.findings if f.severity is s) for s in Severity}
+    return {
+        "schemaVersion": SCHEMA_VERSION,
+        "openclaw": {
+            "version": install.cli.version,
+            "commit": install.cli.commit,
+            "versionSource": install.cli.source,
+            "cli": install.cli.path,
+            "era": install.era.value,
+            "eraReason": install.era_reason,
+            "home": str(install.home),
+            "stateDir": str(install.state_dir),
+            "stateDirOrigin": install.state_dir_origin,
+            "configPath": str(install.config.path),
+            "configExists": install.config.exists,
+            "agent": agent.agent_id,
+            "agentDir": str(agent.agent_dir),
+            "defaultAgent": install.default_agent_id,
+            "agents": [a.agent_id for a in install.agents],
+            "stores": [
+                {
+                    "layer": layer.layer,
+                    "location": layer.location,
+                    "exists": layer.exists,
+                    "profiles": len(layer.profiles),
+                }
+                for layer in agent.layers
+            ],
+            "defaultModel": diag.default_model,
+        },
+        "profiles": [profile_json(r) for r in diag.shown_profiles],
+        "order": {
+            provider: {
+                "stored": result.stored,
+                "storedIn": result.stored_origin,
+                "config": result.config_order,
+                "explicitFrom": result.explicit_from,
+                "base": result.base,
+                "baseFrom": result.base_from,
+                "effective": result.effective,
+                "next": result.next,
+                "excluded": {pid: v.reason for pid, v in result.excluded.items()},
+                "notInOrder": result.not_in_order,
+                "missingFromStore": result.missing_from_store,
+                "fellBackToStore": result.fell_back_to_store,
+                "reasons": result.reasons,
+                "steps": result.steps,
+                "envFallback": result.env_fallback,
+            }
+            for provider, result in diag.orders.items()
+        },
+        "findings": [f.to_json() for f in diag.findings],
+        "summary": {
+            "errors": counts["error"],
+            "warnings": counts["warning"],
+            "info": counts["info"],
+            "exitCode": diag.exit_code,
+        },
+    }
+
+
+# --- text -------------------------------------------------------------------------------
+
+_MARK = {Severity.ERROR: "✗", Severity.WARNING: "!", Severity.INFO: "·"}
+_COLOR = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+
+def use_color(stream: Any) -> bool:
+    return (
+        hasattr(stream, "isatty")
+        and stream.isatty()
+        and not os.environ.get("NO_COLOR")
+        and os.environ.get("TERM") != "dumb"
+    )
+
+
+def check_text(diag: Diagnosis, *, color: bool = False) -> str:
+    def paint(text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+    install = diag.install
+    agent = diag.agent
+    lines: list[str] = []
+    version = install.cli.version or "unknown version"
+    commit = f" ({install.cli.commit})" if install.cli.commit else ""
+    lines.append(paint(f"OpenClaw {version}{commit}", "1") + f" · {install.era.label}")
+    lines.append(f"  why this era : {install.era_reason}")
+    lines.append(f"  state dir    : {_home(diag, install.state_dir)}  ({install.state_dir_origin})")
+    config_state = "" if install.config.exists else "  (missing)"
+    lines.append(f"  config       : {_home(diag, install.config.path)}{config_state}")
+    default = " (default)" if agent.agent_id == install.default_agent_id else ""
+    lines.append(f"  agent        : {agent.agent_id}{default}  {_home(diag, agent.agent_dir)}")
+    for layer in agent.layers:
+        state = "" if layer.exists else "  (missing)"
+        lines.append(f"  store        : {_home(diag, layer.location)}  [{layer.layer}]{state}")
+    if diag.default_model:
+        lines.append(f"  model        : {diag.default_model}")
+    lines.append("")
+    shown = diag.shown_profiles
+    lines.append(paint("Auth profiles" + (f" ({diag.only_provider})" if diag.only_provider else ""), "1"))
+    if not shown:
+        lines.append("  (none)")
+    width = max((len(r.profile.id) for r in shown), default=10)
+    for r in shown:
+        masked = r.masked or (f"ref({r.profile.ref.label()})" if r.profile.ref else "missing")
+        looks = (
+            r.info.describe()
+            if r.info
+            else ("reference does not resolve" if r.ref_status and r.ref_status.status != "resolved" else "no secret")
+        )
+        health = "" if r.health_state == "ok" else f"  [{r.health_state}]"
+        shared = f"  [same secret as {', '.join(r.shares_with)}]" if r.shares_with else ""
+        lines.append(f"  {r.profile.id:<{width}}  {r.profile.type:<7}  {masked:<20}  {looks}{health}{shared}")
+    for provider, result in diag.orders.items():
+        lines.append("")
+        lines.append(paint(f"Order ({provider})", "1"))
+        stored = ", ".join(result.stored) if result.stored is not None else "(none)"
+        config_order = ", ".join(result.config_order) if result.config_order is not None else "(none)"
+        lines.append(f"  stored override : {stored}" + (f"  [{result.stored_origin}]" if result.stored_origin else ""))
+        lines.append(f"  config order    : {config_order}")
+        effective = " → ".join(result.effective) if result.effective else "(nothing usable)"
+        lines.append(f"  effective       : {effective}")
+        for step in result.steps:
+            lines.append(f"    - {step}")
+    lines.append("")
+    counts = {s: sum(1 for f in diag.findings if f.severity is s) for s in Severity}
+    summary = (
+        f"{counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} warning(s), {counts[Severity.INFO]} note(s)"
+    )
+    lines.append(paint("Findings", "1") + f": {summary}")
+    if not diag.findings:
+        lines.append("  Nothing wrong found in the stored credentials. (A live check needs the API probe.)")
+    for f in diag.findings:
+        head = paint(f"{_MARK[f.severity]} {f.severity.value:<7}", _COLOR[f.severity])
+        lines.append(f"  {head} {f.code}  [{f.subject}]")
+        lines.append(f"      {f.message}")
+        if f.fix:
+            lines.append(f"      fix: {f.fix}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,3 @@
+"""Small helpers with no knowledge of OpenClaw: bounded file reads, JavaScript string semantics,
+ISO times, our own state dir.
+"""
