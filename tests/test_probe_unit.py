@@ -16,8 +16,8 @@ from openclaw_triage.model import Era
 from openclaw_triage.probe import classify_response, messages_body, proxy_for, request_headers, resolve_base_url
 from openclaw_triage.probe.classify import STEP_MESSAGES, STEP_MODELS, classify_exception
 from openclaw_triage.probe.headers import merge_configured_headers
-from openclaw_triage.probe.redact import Redactor
 from openclaw_triage.probe.target import BaseUrl
+from openclaw_triage.scrub import Scrubber
 from tests import fakekeys
 
 API = fakekeys.api_key("unit")
@@ -275,13 +275,13 @@ def test_network_failures_are_named() -> None:
 
 def test_redactor_masks_known_secrets_and_anything_shaped_like_one() -> None:
     other = fakekeys.openrouter_key("r")
-    redact = Redactor([API, other, "short"], Era.JSON)
+    redact = Scrubber([API, other, "short"], era=Era.JSON)
     text = f"key {API} and {other} and {OAT}!"
-    out = redact.text(text)
+    out = redact(text)
     assert API not in out and other not in out and OAT not in out
     assert f"{API[:8]}...{API[-8:]}" in out and f"{OAT[:8]}...{OAT[-8:]}" in out
-    assert redact.text("short text stays") == "short text stays"
-    assert redact(None) is None
+    assert redact("short text stays") == "short text stays"
+    assert redact.optional(None) is None
 
 
 # --- base URL and proxy ---------------------------------------------------------------------

@@ -6,7 +6,7 @@ with `deep=True`, one `POST /v1/messages` of one output token on the cheapest mo
 that shows billing, spend limits, model access and the subscription-token policy.
 
 Safety: the URL comes only from the base URL OpenClaw would use, redirects are never
-followed, a 401/403 is never retried, and every text leaving here passes the `Redactor`.
+followed, a 401/403 is never retried, and every text leaving here passes a `Scrubber`.
 httpx is imported inside the functions that send, so importing this module costs nothing.
 """
 
@@ -26,12 +26,12 @@ from ..keys import KeyKind, Problem, mask
 from ..model import CredentialType, Era, Profile
 from ..openclaw.coerce import normalize_provider
 from ..openclaw.order import token_expiry_state
+from ..scrub import Scrubber, known_secrets
 from ..secret import Secret
 from ..util.jsstr import js_trim
 from .classify import STEP_MESSAGES, STEP_MODELS, Outcome, classify_exception, classify_response
 from .explain import Context, explain, skipped
 from .headers import is_oauth_secret, merge_configured_headers, messages_body, request_headers
-from .redact import Redactor
 from .target import BaseUrl, proxy_for, resolve_base_url
 
 TYPE_CHECKING = False
@@ -313,30 +313,32 @@ async def _ladder(client: httpx.AsyncClient, plan: _Plan, *, deep: bool, timeout
     return [first, await _exchange(client, plan, STEP_MESSAGES, timeout, model)]
 
 
-def _masked_outcome(o: Outcome, redact: Redactor) -> Outcome:
+def _masked_outcome(o: Outcome, redact: Scrubber) -> Outcome:
     return Outcome(
         o.code,
         o.status,
-        redact(o.error_type),
-        redact(o.message),
-        redact(o.request_id),
-        redact(o.org_id),
-        redact(o.retry_after),
-        redact(o.detail),
+        redact.optional(o.error_type),
+        redact.optional(o.message),
+        redact.optional(o.request_id),
+        redact.optional(o.org_id),
+        redact.optional(o.retry_after),
+        redact.optional(o.detail),
     )
 
 
-def _masked_finding(f: Finding, redact: Redactor) -> Finding:
-    return Finding(f.code, f.severity, f.subject, redact.text(f.message), redact(f.fix), f.action, f.agent, f.details)
+def _masked_finding(f: Finding, redact: Scrubber) -> Finding:
+    return Finding(
+        f.code, f.severity, f.subject, redact(f.message), redact.optional(f.fix), f.action, f.agent, f.details
+    )
 
 
-def _result(plan: _Plan, exchanges: list[_Exchange], redact: Redactor) -> ProbeResult:
+def _result(plan: _Plan, exchanges: list[_Exchange], redact: Scrubber) -> ProbeResult:
     ctx = plan.ctx
     base: BaseUrl = ctx.base
     if not exchanges:
         assert plan.skip is not None
         severity, why, fix = plan.skip
-        finding = _masked_finding(skipped(ctx, severity, redact.text(why), fix), redact)
+        finding = _masked_finding(skipped(ctx, severity, redact(why), fix), redact)
         return ProbeResult(
             ctx.profile_id, ctx.host, base.display, base.source, None, ctx.proxy, None, None, None, None, None,
             "probe.skipped", None, None, None, finding,
@@ -363,7 +365,7 @@ def _result(plan: _Plan, exchanges: list[_Exchange], redact: Redactor) -> ProbeR
         error_message=outcome.message,
         retry_after=outcome.retry_after,
         finding=finding,
-        steps=[redact.text(_step_line(ex)) for ex in exchanges],
+        steps=[redact(_step_line(ex)) for ex in exchanges],
     )
 
 
@@ -395,7 +397,7 @@ async def probe_profiles(
     Raises `ProbeError` only before anything is sent (unknown profile id).
     """
     plans = plan_probes(diagnosis, profile_id=profile_id, deep=deep, timeout=timeout, model=model)
-    redact = Redactor(_known_secrets(diagnosis), diagnosis.install.era)
+    redact = Scrubber([*_known_secrets(diagnosis), *known_secrets(diagnosis.install)], era=diagnosis.install.era)
     results: dict[int, ProbeResult] = {}
     for i, plan in enumerate(plans):
         if plan.skip is not None:
@@ -416,7 +418,7 @@ async def _send_all(
     timeout: float,
     model: str,
     on_result: OnResult | None,
-    redact: Redactor,
+    redact: Scrubber,
     concurrency: int,
 ) -> None:
     import httpx

@@ -265,9 +265,7 @@ class TriageApp(App[int]):
         try:
             runtime = collect(self.snapshot.install, full=True)
         except Exception as exc:  # an unexpected state on the running side: keep what `load` found
-            from ..write.redact import scrub
-
-            message = scrub(f"Could not look at the running gateway: {exc}")
+            message = self.scrub(f"Could not look at the running gateway: {exc}")
             self.call_from_thread(self.notify, message, title="Gateway", severity="warning")
             return
         self.call_from_thread(self._set_runtime, runtime)
@@ -474,6 +472,13 @@ class TriageApp(App[int]):
 
     # --- gateway, Discord, report ----------------------------------------------------
 
+    def scrub(self, text: str) -> str:
+        """Text from outside (an exception, a CLI) with every secret of the install masked."""
+        from ..scrub import Scrubber, known_secrets
+
+        install = self.snapshot.install
+        return Scrubber(known_secrets(install), era=install.era)(text)
+
     def _current_runtime(self) -> Any:
         return self.runtime or self.snapshot.diagnosis.runtime
 
@@ -552,9 +557,7 @@ class TriageApp(App[int]):
                 self.snapshot.diagnosis, probe_results=self.probe_results, runtime=self._current_runtime()
             )
         except Exception as exc:  # never take the app down for a report (and never show a key-shaped string)
-            from ..write.redact import scrub
-
-            message = scrub(f"Could not make the report: {exc}")
+            message = self.scrub(f"Could not make the report: {exc}")
             self.call_from_thread(self.notify, message, title="No report", severity="error")
             return
         if folder is None:
@@ -616,7 +619,7 @@ class TriageApp(App[int]):
         try:
             result = operation(progress)
         except Exception as exc:  # never crash the UI; ActionResult carries the expected failures
-            self.call_from_thread(self._write_failed, str(exc) or type(exc).__name__)
+            self.call_from_thread(self._write_failed, self.scrub(str(exc)) or type(exc).__name__)
             return
         self.call_from_thread(self._action_done, result)
 
@@ -770,7 +773,7 @@ class TriageApp(App[int]):
                 self.call_from_thread(self._write_failed, str(exc))
             return
         except Exception as exc:  # a WriteError, or any failure: say it, never crash the UI
-            self.call_from_thread(self._write_failed, str(exc) or type(exc).__name__)
+            self.call_from_thread(self._write_failed, self.scrub(str(exc)) or type(exc).__name__)
             return
         self.call_from_thread(self._write_done, kind, change)
 

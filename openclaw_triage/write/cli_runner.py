@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model import CredentialType, Install
+from ..scrub import scrub
 from .errors import CliFailed, CliTimeout, Unsupported
-from .redact import scrub
 
 DEFAULT_TIMEOUT_S = 60.0
 _HEARTBEAT_S = 3.0

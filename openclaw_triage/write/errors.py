@@ -12,7 +12,7 @@ class WriteError(Exception):
     """A change was refused or failed. `str(exc)` is safe to show; nothing was changed unless it says so."""
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
-        from .redact import scrub  # defence in depth: nothing key-shaped survives into a message
+        from ..scrub import scrub  # defence in depth: nothing key-shaped survives into a message
 
         message = scrub(message)
         hint = scrub(hint) if hint else hint
@@ -56,7 +56,7 @@ class CliFailed(WriteError):
     """The `openclaw` CLI refused or failed; `output` is its scrubbed stdout and stderr."""
 
     def __init__(self, message: str, *, output: str = "", returncode: int | None = None, hint: str | None = None):
-        from .redact import scrub
+        from ..scrub import scrub
 
         super().__init__(message, hint=hint)
         self.output = scrub(output)

@@ -1,0 +1,68 @@
+"""The one scrubber: every secret it knows, whole or in the pieces a wrapped paste leaves, and
+every secret shape, masked in one pass, however many secrets an install holds."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from openclaw_triage.scrub import Scrubber, known_secrets, scrub
+from tests import fakekeys
+
+API = fakekeys.api_key("scrub")
+
+
+def test_a_known_secret_is_masked_as_openclaw_masks_it_wherever_it_stands() -> None:
+    custom = "proxy-secret-Zq9xWv7u"  # no known shape: only the known-secret pass can catch it
+    out = Scrubber([custom, API])(f"a{custom}b said {API}.")
+    assert custom not in out and API not in out
+    assert f"a{custom[:8]}...{custom[-8:]}b" in out and f"{API[:8]}...{API[-8:]}" in out
+
+
+def test_the_pieces_of_a_wrapped_key_are_masked_too() -> None:
+    wrapped = API[:60] + "\n" + API[60:]
+    out = Scrubber([wrapped])(f"first {API[:60]} then {API[60:]}")
+    assert API[:60] not in out and API[60:] not in out
+
+
+def test_a_secret_holding_another_is_masked_whole_and_overlapping_starts_are_all_seen() -> None:
+    long, short = "abcdefghijklmnopqrstuvwxyz123", "defghijklmnopqrstu"
+    scrubber = Scrubber([long, short])
+    assert scrubber(long) == "abcdefgh...vwxyz123"
+    # The long one is not there (its last character is missing), the short one inside it is.
+    assert scrubber("xx" + long[:-1]) == "xxabc" + "defghijk...nopqrstu" + "vwxyz12"
+
+
+def test_shapes_are_masked_without_being_told_and_ordinary_words_stay() -> None:
+    text = f"Bearer {fakekeys.oauth_token('x')} and {fakekeys.openrouter_key('r')}; short words stay"
+    out = scrub(text)
+    assert fakekeys.oauth_token("x") not in out and fakekeys.openrouter_key("r") not in out
+    assert out.endswith("; short words stay")
+    assert Scrubber(["tiny"])("tiny text stays") == "tiny text stays"  # too short to be a secret
+
+
+def test_ten_thousand_secrets_are_each_masked() -> None:
+    keys = [fakekeys.api_key(f"k{i}") for i in range(10_000)]
+    out = Scrubber(keys, era="json")("\n".join(f"{i}: {k}" for i, k in enumerate(keys)))
+    assert not any(k in out for k in keys)
+    assert out.count("...") == len(keys)
+
+
+def test_configured_request_headers_count_as_secrets_but_plain_ones_do_not() -> None:
+    install = SimpleNamespace(
+        agents=[],
+        seen_env={},
+        config=SimpleNamespace(
+            data={
+                "models": {
+                    "providers": {
+                        "anthropic": {
+                            "headers": {"X-Proxy-Auth": "pxy_7sQ2mN9vB4kL", "content-type": "application/json"}
+                        }
+                    }
+                }
+            }
+        ),
+    )
+    secrets = known_secrets(install)
+    assert "pxy_7sQ2mN9vB4kL" in secrets and "application/json" not in secrets
+    assert "pxy_7sQ2mN9vB4kL" not in Scrubber(secrets)("proxy says: bad X-Proxy-Auth pxy_7sQ2mN9vB4kL")
