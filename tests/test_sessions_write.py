@@ -17,8 +17,10 @@ from openclaw_triage import write
 from openclaw_triage.model import Install
 from openclaw_triage.openclaw.install import inspect_install
 from openclaw_triage.openclaw.locate import Options
+from openclaw_triage.util.proc import start_ticks
 from openclaw_triage.write import sessions as sw
 from openclaw_triage.write.jsonfmt import stringify
+from openclaw_triage.write.lock import inspect_session_lock, iso_now
 from tests import fakekeys
 from tests.builders import CurrentHome, LegacyHome, api_key_profile
 from tests.session_builders import NOW_MS, entry, sessions_path, write_session_nodes, write_sessions_json
@@ -188,7 +190,7 @@ def test_a_live_lock_is_waited_for_and_a_stale_one_removed(home: LegacyHome) -> 
     lock = Path(str(path) + ".lock")
     holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
-        payload = {"pid": holder.pid, "createdAt": sw.iso_now(), "starttime": sw.process_starttime(holder.pid)}
+        payload = {"pid": holder.pid, "createdAt": iso_now(), "starttime": start_ticks(holder.pid)}
         lock.write_text(json.dumps(payload, indent=2))
         with pytest.raises(write.LockBusy, match=f"process {holder.pid}"):
             sw.unpin_file(path, lambda k, e: True, lock_timeout=0.3, busy_wait=0)
@@ -201,39 +203,39 @@ def test_a_live_lock_is_waited_for_and_a_stale_one_removed(home: LegacyHome) -> 
         holder.kill()
         holder.wait()
     # a dead holder's lock is stale, and so is a recycled pid (same pid, other start time)
-    lock.write_text(json.dumps({"pid": holder.pid, "createdAt": sw.iso_now()}, indent=2))
-    assert sw.inspect_lock(lock).reasons == ("dead-pid",)
-    lock.write_text(json.dumps({"pid": os.getpid(), "createdAt": sw.iso_now(), "starttime": 1}, indent=2))
-    assert sw.inspect_lock(lock).reasons == ("recycled-pid",)
+    lock.write_text(json.dumps({"pid": holder.pid, "createdAt": iso_now()}, indent=2))
+    assert inspect_session_lock(lock).reasons == ("dead-pid",)
+    lock.write_text(json.dumps({"pid": os.getpid(), "createdAt": iso_now(), "starttime": 1}, indent=2))
+    assert inspect_session_lock(lock).reasons == ("recycled-pid",)
     result = sw.unpin_file(path, lambda k, e: True, lock_timeout=1, busy_wait=0)
     assert len(result.removed) == 2 and not lock.exists()
 
 
 def test_lock_payload_is_openclaws(home: LegacyHome) -> None:
     path = sessions_path(home.state)
-    with sw.SessionLock(path) as held:
+    with sw.session_lock(path) as held:
         raw = held.path.read_text()
         data = json.loads(raw)
         assert set(data) == {"pid", "createdAt", "starttime"} and data["pid"] == os.getpid()
         assert not raw.endswith("\n") and raw.startswith('{\n  "pid": ')
-        assert not sw.inspect_lock(held.path).stale
-        with sw.SessionLock(path):  # re-entrant in this thread
+        assert not inspect_session_lock(held.path).stale
+        with sw.session_lock(path):  # re-entrant in this thread
             pass
         assert held.path.exists()
     assert not held.path.exists()
     # an unreadable lock is stale only once its mtime is old
     lock = Path(str(path) + ".lock")
     lock.write_text("garbage")
-    assert not sw.inspect_lock(lock).stale
+    assert not inspect_session_lock(lock).stale
     old = time.time() - 60
     os.utime(lock, (old, old))
-    assert sw.inspect_lock(lock).stale
+    assert inspect_session_lock(lock).stale
 
 
 def test_a_chat_answering_right_now_is_waited_for_then_noted(home: LegacyHome) -> None:
     path = sessions_path(home.state)
     transcript_lock = path.parent / "s-d1.jsonl.lock"
-    transcript_lock.write_text(json.dumps({"pid": os.getpid(), "createdAt": sw.iso_now()}, indent=2))
+    transcript_lock.write_text(json.dumps({"pid": os.getpid(), "createdAt": iso_now()}, indent=2))
     result = sw.unpin_file(path, lambda k, e: k == "agent:main:discord:channel:1", busy_wait=0.3)
     assert result.busy == ["agent:main:discord:channel:1"]
     threading.Timer(0.3, transcript_lock.unlink).start()

@@ -23,8 +23,8 @@ from openclaw_triage import write
 from openclaw_triage.model import CredentialType, Install
 from openclaw_triage.openclaw.install import inspect_install
 from openclaw_triage.openclaw.locate import Options
+from openclaw_triage.runtime import gateway
 from openclaw_triage.secret import Secret
-from openclaw_triage.write import gateway
 from tests import fakekeys
 from tests.builders import LegacyHome, api_key_profile
 
@@ -188,7 +188,9 @@ def test_a_gateway_found_by_its_health_endpoint(env: Env) -> None:
     try:
         env.vars["OPENCLAW_GATEWAY_PORT"] = str(server.server_address[1])
         install = env.inspect()
-        state = gateway.detect(install.config.path, install.state_dir, install.seen_env, server.server_address[1])
+        state = gateway.detect_process(
+            install.config.path, install.state_dir, install.seen_env, server.server_address[1]
+        )
         assert state.running and "/health" in state.evidence
         change = write.set_order(install, "anthropic", ["anthropic:default"])
         assert env.calls() == [["secrets", "reload"]] and change.notes

@@ -18,10 +18,19 @@ from pathlib import Path
 
 import pytest
 
+from openclaw_triage.util.proc import start_ticks
 from openclaw_triage.write import json_store
 from openclaw_triage.write.errors import LockBusy, LockLost
 from openclaw_triage.write.json_store import Edit
-from openclaw_triage.write.lock import FileLock, is_stale, lock_path_for, read_lock
+from openclaw_triage.write.lock import (
+    AUTH_PROFILES,
+    SESSION_STORE,
+    FileLock,
+    LockScheme,
+    is_stale,
+    lock_path_for,
+    read_lock,
+)
 from tests import fakekeys
 from tests.builders import LegacyHome, api_key_profile
 
@@ -270,3 +279,33 @@ def test_race_against_another_writer_loses_no_update(store: Path, tmp_path: Path
     assert not lock_path_for(store).exists()
     assert not list(store.parent.glob(".auth-profiles.json.*.tmp"))
     assert elapsed < 30
+
+
+@pytest.mark.parametrize("scheme", [AUTH_PROFILES, SESSION_STORE], ids=lambda s: s.name)
+def test_a_lock_that_cannot_be_read_is_waited_on_until_the_timeout_never_spun_on(
+    store: Path, scheme: LockScheme
+) -> None:
+    """A lock path that is a folder (or unreadable): `LockBusy` when the timeout is up, for both schemes."""
+    lock_path_for(store).mkdir()
+    outcome: list[BaseException] = []
+
+    def take() -> None:
+        try:
+            with FileLock(store, scheme=scheme, timeout=0.5):
+                pass
+        except BaseException as exc:  # collected for the main thread
+            outcome.append(exc)
+
+    worker = threading.Thread(target=take, daemon=True)
+    worker.start()
+    worker.join(30)
+    assert not worker.is_alive(), "the lock loop ignored its own timeout"
+    assert len(outcome) == 1 and isinstance(outcome[0], LockBusy)
+
+
+def test_the_session_scheme_writes_openclaws_payload_with_the_process_start(store: Path) -> None:
+    with FileLock(store, scheme=SESSION_STORE) as lock:
+        payload = json.loads(lock.path.read_text())
+        assert payload["pid"] == os.getpid() and payload["createdAt"].endswith("Z")
+        assert payload["starttime"] == start_ticks(os.getpid())
+    assert not lock.path.exists()

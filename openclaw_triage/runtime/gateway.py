@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..model import Era, Install
 from ..util.isotime import parse_iso
+from ..util.proc import pid_alive, start_ticks
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
 if TYPE_CHECKING:
@@ -73,44 +74,6 @@ def remote_url(config: Mapping[str, Any]) -> str | None:
 
 
 # --- processes ----------------------------------------------------------------------------
-
-
-def pid_alive(pid: int) -> bool:
-    """A running, non-zombie process (EPERM counts as alive: it exists, owned by someone else)."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    stat = _proc_stat(pid)
-    return stat is None or stat[0] not in ("Z", "X")  # a zombie or a dead task holds nothing
-
-
-def _proc_stat(pid: int) -> list[str] | None:
-    """`/proc/<pid>/stat` fields after the command name (state first); None off Linux."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            raw = fh.read().decode("ascii", "replace")
-    except OSError:
-        return None
-    close = raw.rfind(")")
-    return raw[close + 1 :].split() if close >= 0 else None
-
-
-def start_ticks(pid: int) -> int | None:
-    """Field 22 of `/proc/<pid>/stat` (start time in clock ticks), as OpenClaw records it."""
-    fields = _proc_stat(pid)
-    if not fields or len(fields) < 20:
-        return None
-    try:
-        return int(fields[19])
-    except ValueError:
-        return None
 
 
 # --- lock files ---------------------------------------------------------------------------
@@ -285,11 +248,11 @@ class GatewayStatus:
 
     @property
     def pid(self) -> int | None:
-        return self.lock.pid if self.lock is not None and self.lock.alive else None
+        return self.lock.pid if self.lock is not None else None
 
     @property
     def started_at(self) -> float | None:
-        return self.lock.created_at if self.lock is not None and self.lock.alive else None
+        return self.lock.created_at if self.lock is not None else None
 
     @property
     def stale(self) -> bool:
@@ -351,10 +314,39 @@ def detect(
         auth_mode=auth.get("mode") if isinstance(auth.get("mode"), str) else None,
         token_masked=_masked_token(auth.get("token"), install.era),
     )
-    locks = find_locks(install_config_paths(install), install.state_dir, install.seen_env)
-    live = [lk for lk in locks if lk.alive]
-    status.stale_locks = [lk for lk in locks if not lk.alive]
-    status.lock = live[0] if live else None
+    return _look(status, install_config_paths(install), install.state_dir, install.seen_env, http, ready, timeout)
+
+
+def detect_process(
+    config_path: Path, state_dir: Path, env: Mapping[str, str], port: int, *, timeout: float = 0.5
+) -> GatewayStatus:
+    """The same look from recorded paths alone (the write layer, and undo long after the read).
+
+    One deliberate difference: a lock whose pid is alive counts even if the pid may have been
+    recycled, because a needless `secrets reload` costs a second while a missed one lets a
+    running 2026.3 gateway write its old keys back.
+    """
+    status = GatewayStatus(mode="local", port=port, port_origin="recorded", bind="loopback")
+    paths = list(dict.fromkeys([config_path, state_dir / "openclaw.json"]))
+    return _look(status, paths, state_dir, env, True, False, timeout, recycled_counts=True)
+
+
+def _look(
+    status: GatewayStatus,
+    config_paths: list[Path],
+    state_dir: Path,
+    env: Mapping[str, str],
+    http: bool,
+    ready: bool,
+    timeout: float,
+    *,
+    recycled_counts: bool = False,
+) -> GatewayStatus:
+    """Lock files first (a live one is the gateway), then loopback if that is worth asking."""
+    locks = find_locks(config_paths, state_dir, env)
+    running = [lk for lk in locks if (lk.pid_alive if recycled_counts else lk.alive)]
+    status.stale_locks = [lk for lk in locks if lk not in running]
+    status.lock = running[0] if running else None
     if status.lock is not None and status.lock.port:
         status.port, status.port_origin = status.lock.port, "lock file"
     if http:

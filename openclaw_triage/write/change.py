@@ -85,7 +85,7 @@ def sha256_hex(data: bytes | None) -> str | None:
 
 def cli_record(install: Install, agent_flag: str | None = None) -> dict[str, Any]:
     """What a later undo needs to reach this install again: paths and the CLI, never a secret."""
-    from .gateway import gateway_port
+    from ..runtime.gateway import gateway_port
 
     return {
         "path": install.cli.path,

@@ -51,9 +51,9 @@ def _reload_gateway(
     progress: Progress,
 ) -> list[str]:
     """If a 2026.3 gateway runs, make it reload and check it did not write its old copy back (once retried)."""
-    from .gateway import detect
+    from ..runtime.gateway import detect_process
 
-    state = detect(config_path, state_dir, env, port)
+    state = detect_process(config_path, state_dir, env, port)
     if not state.running:
         return []
     if not cli:

@@ -1,15 +1,22 @@
-"""OpenClaw 2026.3's own lock on `auth-profiles.json`, so our writes and OpenClaw's never interleave.
+"""OpenClaw 2026.3's own lock files, so our writes and OpenClaw's never interleave.
 
-OpenClaw (`src/plugin-sdk/file-lock.ts`) guards the store with a plain file
-`<realpath(dirname)>/auth-profiles.json.lock`, created with O_EXCL, holding pretty JSON
-`{"pid": N, "createdAt": "<ISO UTC>"}`. A lock counts as stale when its pid is dead, or its
-`createdAt` is unparsable or more than 30 s old, or the lock file's mtime is more than 30 s
-old; a stale lock is deleted and the acquisition retried. We follow the same rules, wait with
-a short back-off up to a total timeout, and hold the lock for milliseconds only (OpenClaw
-steals any lock older than 30 s, even from a live process).
+OpenClaw guards a file with a plain `<realpath(dirname)>/<name>.lock` beside it, created with
+O_EXCL and holding pretty JSON `{"pid": N, "createdAt": "<ISO UTC>"}`. Two schemes use that
+shape with different rules, and `LockScheme` holds what differs:
 
-Threads of this process share one lock per path (the TUI writes from worker threads): a
-thread-level lock is taken first, and the file lock is re-entrant like OpenClaw's.
+- `AUTH_PROFILES` (`src/plugin-sdk/file-lock.ts`, on `auth-profiles.json`): stale when its pid
+  is dead, its `createdAt` unparsable or more than 30 s old, or the lock file's mtime more than
+  30 s old; retried with a short exponential back-off.
+- `SESSION_STORE` (`session-write-lock.ts`, on `sessions.json`): the payload adds `starttime`
+  (the process's start, `getProcessStartTime`), so a recycled pid counts as dead; the mtime
+  only decides when neither pid nor createdAt can be read; retried every `min(1000, 50·n)` ms.
+
+What is the same, and so lives once in `FileLock`: threads of this process share one lock per
+path (the TUI writes from worker threads) and it is re-entrant, like OpenClaw's `HELD_LOCKS`; a
+lock judged stale is removed only if it is still the very file we judged (a released lock is
+often replaced at once, by a file with the same inode number); a lock we cannot read is waited
+on until the timeout, never spun on; ours is removed on release only if it is still ours. We
+hold a lock for milliseconds (OpenClaw steals any lock older than 30 s, even from a live pid).
 """
 
 from __future__ import annotations
@@ -20,18 +27,21 @@ import os
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
-from ..runtime.gateway import pid_alive
+from ..util.proc import pid_alive, start_ticks
 from .errors import LockBusy, LockLost
 
 STALE_AFTER_S = 30.0
 DEFAULT_TIMEOUT_S = 10.0
 _FIRST_DELAY_S = 0.005
 _MAX_DELAY_S = 0.25
+_MAX_LOCK_BYTES = 4096
 
 
 def lock_path_for(target: Path | str) -> Path:
@@ -49,11 +59,31 @@ def iso_now() -> str:
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
-def _parse_iso(text: str) -> float | None:
+def _iso_seconds(text: str) -> float | None:
+    """A lock's `createdAt` as epoch seconds (None: not a date `Date.parse` would take)."""
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
     except ValueError:
         return None
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
+
+
+def _payload(path: Path) -> dict[str, Any]:
+    """The lock's JSON object; `{}` for anything unreadable (a crashed writer leaves it empty)."""
+    try:
+        data = json.loads(path.read_bytes()[:_MAX_LOCK_BYTES].decode("utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+# --------------------------------------------------------------------------- auth-profiles.json
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,16 +97,8 @@ class LockInfo:
 
 def read_lock(path: Path) -> LockInfo:
     """The payload as OpenClaw's `readLockPayload` accepts it: a numeric pid and a string createdAt, or nothing."""
-    try:
-        mtime = path.stat().st_mtime
-    except OSError:
-        mtime = None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
-        return LockInfo(None, None, mtime)
-    if not isinstance(data, dict):
-        return LockInfo(None, None, mtime)
+    mtime = _mtime(path)
+    data = _payload(path)
     pid, created = data.get("pid"), data.get("createdAt")
     if isinstance(pid, bool) or not isinstance(pid, int | float) or not isinstance(created, str):
         return LockInfo(None, None, mtime)
@@ -92,7 +114,7 @@ def is_stale(path: Path, *, stale_after: float = STALE_AFTER_S, now: float | Non
     if info.pid is not None and info.pid != 0 and not pid_alive(info.pid):
         return True
     if info.created_at is not None:
-        created = _parse_iso(info.created_at)
+        created = _iso_seconds(info.created_at)
         if created is None or now - created > stale_after:
             return True
     if info.mtime is None:
@@ -100,6 +122,96 @@ def is_stale(path: Path, *, stale_after: float = STALE_AFTER_S, now: float | Non
         # stale verdict would make us delete whatever lock replaces it); the caller just retries.
         return False
     return now - info.mtime > stale_after
+
+
+def _auth_delay(attempt: int) -> float:
+    return min(_FIRST_DELAY_S * 2 ** (attempt - 1), _MAX_DELAY_S) * (1 + random.random())
+
+
+# --------------------------------------------------------------------------- sessions.json
+
+
+@dataclass(frozen=True, slots=True)
+class LockVerdict:
+    stale: bool
+    reasons: tuple[str, ...]
+    pid: int | None
+
+
+def _valid_number(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def inspect_session_lock(path: Path, *, stale_after: float = STALE_AFTER_S, now: float | None = None) -> LockVerdict:
+    """`inspectLockPayload` + `shouldReclaimContendedLockFile`, in OpenClaw's order."""
+    now = time.time() if now is None else now
+    payload = _payload(path)
+    pid = payload.get("pid") if _valid_number(payload.get("pid")) and payload.get("pid") > 0 else None
+    reasons: list[str] = []
+    if pid is None:
+        reasons.append("missing-pid")
+    elif not pid_alive(pid):
+        reasons.append("dead-pid")
+    elif _valid_number(payload.get("starttime")):
+        current = start_ticks(pid)
+        if current is not None and current != payload["starttime"]:
+            reasons.append("recycled-pid")
+    created = payload.get("createdAt")
+    created_at = _iso_seconds(created) if isinstance(created, str) else None
+    if created_at is None:
+        reasons.append("invalid-createdAt")
+    elif max(0.0, now - created_at) > stale_after:
+        reasons.append("too-old")
+    if not reasons:
+        return LockVerdict(False, (), pid)
+    if all(r in ("missing-pid", "invalid-createdAt") for r in reasons):
+        try:
+            mtime = path.stat().st_mtime
+        except FileNotFoundError:
+            return LockVerdict(False, tuple(reasons), pid)  # released meanwhile: just retry
+        except OSError:
+            return LockVerdict(True, tuple(reasons), pid)
+        return LockVerdict(max(0.0, now - mtime) > stale_after, tuple(reasons), pid)
+    return LockVerdict(True, tuple(reasons), pid)
+
+
+def _session_payload() -> dict[str, Any]:
+    payload: dict[str, Any] = {"pid": os.getpid(), "createdAt": iso_now()}
+    start = start_ticks(os.getpid())
+    if start is not None:
+        payload["starttime"] = start
+    return payload
+
+
+# --------------------------------------------------------------------------- the schemes
+
+
+@dataclass(frozen=True, slots=True)
+class LockScheme:
+    """What differs between OpenClaw's lock files: the payload, the staleness rule, the wait."""
+
+    name: str
+    payload: Callable[[], dict[str, Any]]
+    stale: Callable[[Path, float], bool]  # (lock path, stale after s)
+    delay: Callable[[int], float]  # seconds to wait before attempt n + 1
+    busy_hint: str
+
+
+AUTH_PROFILES = LockScheme(
+    "auth-profiles",
+    lambda: {"pid": os.getpid(), "createdAt": iso_now()},
+    lambda path, after: is_stale(path, stale_after=after),
+    _auth_delay,
+    "OpenClaw is probably writing it right now: try again in a moment. A lock older than "
+    f"{STALE_AFTER_S:g} s is removed automatically.",
+)
+SESSION_STORE = LockScheme(
+    "sessions",
+    _session_payload,
+    lambda path, after: inspect_session_lock(path, stale_after=after).stale,
+    lambda attempt: min(1000, 50 * attempt) / 1000,
+    "OpenClaw is writing the session store right now (a chat is answering): try again in a moment.",
+)
 
 
 class _Holder:
@@ -123,16 +235,23 @@ def _holder(lock_path: Path) -> _Holder:
 
 
 class FileLock:
-    """`with FileLock(store_path):` holds OpenClaw's lock on `store_path` for the block.
+    """`with FileLock(path):` holds OpenClaw's lock on `path` for the block (`scheme`: whose rules).
 
-    Raises `LockBusy` after `timeout` seconds of a live, fresh lock held by someone else.
+    Raises `LockBusy` after `timeout` seconds of a live, fresh (or unreadable) lock held by
+    someone else.
     """
 
     def __init__(
-        self, target: Path | str, *, timeout: float = DEFAULT_TIMEOUT_S, stale_after: float = STALE_AFTER_S
+        self,
+        target: Path | str,
+        *,
+        scheme: LockScheme = AUTH_PROFILES,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        stale_after: float = STALE_AFTER_S,
     ) -> None:
         self.target = Path(target)
         self.path = lock_path_for(target)
+        self.scheme = scheme
         self.timeout = timeout
         self.stale_after = stale_after
         self.stolen_stale = 0  # how many stale locks we removed (for tests and notes)
@@ -156,9 +275,10 @@ class FileLock:
             raise
 
     def _acquire_file(self, deadline: float) -> None:
-        delay = _FIRST_DELAY_S
+        attempt = 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
         while True:
+            attempt += 1
             try:
                 fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
             except FileExistsError:
@@ -167,11 +287,10 @@ class FileLock:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise self._busy() from None
-                time.sleep(min(delay * (1 + random.random()), remaining))
-                delay = min(delay * 2, _MAX_DELAY_S)
+                time.sleep(min(self.scheme.delay(attempt), remaining))
                 continue
             try:
-                payload = json.dumps({"pid": os.getpid(), "createdAt": iso_now()}, indent=2).encode()
+                payload = json.dumps(self.scheme.payload(), indent=2).encode()
                 os.write(fd, payload)
                 st = os.fstat(fd)
                 self._holder.identity = (st.st_dev, st.st_ino)
@@ -184,15 +303,21 @@ class FileLock:
             return
 
     def _remove_if_stale(self) -> bool:
-        """Delete a stale lock; True if the caller should retry at once."""
-        before = _fingerprint(self.path)
-        if before is None:
+        """Delete a stale lock; True if the caller should retry at once (it is gone, or was removed)."""
+        try:
+            before = _fingerprint(self.path)
+        except FileNotFoundError:
             return True
-        if not is_stale(self.path, stale_after=self.stale_after):
+        except OSError:  # unreadable (a folder, no permission): wait for it, never spin on it
+            return False
+        if not self.scheme.stale(self.path, self.stale_after):
             return False
         # Only the very file we judged: another writer may have released it and made a new one,
         # and a new lock file often gets the same inode number, so compare everything we can.
-        if _fingerprint(self.path) != before:
+        try:
+            if _fingerprint(self.path) != before:
+                return True
+        except OSError:
             return True
         _unlink_quietly(self.path)
         self.stolen_stale += 1
@@ -203,8 +328,7 @@ class FileLock:
         holder = f"process {info.pid}" if info.pid else "another process"
         return LockBusy(
             f"{self.target} is locked by {holder} ({self.path.name}); gave up after {self.timeout:g} s.",
-            hint="OpenClaw is probably writing it right now: try again in a moment. A lock older than "
-            f"{STALE_AFTER_S:g} s is removed automatically.",
+            hint=self.scheme.busy_hint,
         )
 
     # -- holding and release -------------------------------------------------------------------
@@ -213,8 +337,8 @@ class FileLock:
         try:
             st = os.stat(self.path)
             with open(self.path, "rb") as fh:
-                content = fh.read(4096)
-        except FileNotFoundError:
+                content = fh.read(_MAX_LOCK_BYTES)
+        except OSError:
             return False
         return (st.st_dev, st.st_ino) == self._holder.identity and content == self._holder.payload
 
@@ -255,14 +379,11 @@ class FileLock:
         self.release()
 
 
-def _fingerprint(path: Path) -> tuple[int, int, int, int, bytes] | None:
-    """Identity of a lock file: device, inode, mtime (ns), size and content; None if gone."""
-    try:
-        st = os.stat(path)
-        with open(path, "rb") as fh:
-            content = fh.read(4096)
-    except OSError:
-        return None
+def _fingerprint(path: Path) -> tuple[int, int, int, int, bytes]:
+    """Identity of a lock file: device, inode, mtime (ns), size and content. Raises OSError."""
+    st = os.stat(path)
+    with open(path, "rb") as fh:
+        content = fh.read(_MAX_LOCK_BYTES)
     return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size, content)
 
 

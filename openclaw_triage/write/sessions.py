@@ -5,7 +5,7 @@
 
 - under the SESSION store's own lock (`session-write-lock.ts`, a different scheme from the
   auth-profiles lock: payload `{pid, createdAt, starttime}`, stale after 30 s when the pid is
-  dead or recycled or `createdAt` is old or invalid, mtime only as a fallback; see `SessionLock`);
+  dead or recycled or `createdAt` is old or invalid, mtime only as a fallback; see `write.lock.SESSION_STORE`);
 - re-reading the file inside the lock, and splicing only the changed entries back into the
   text, each serialised as `JSON.stringify(store, null, 2)` serialises it (OpenClaw writes the
   file with no trailing newline): every other entry, field and byte stays as it was;
@@ -23,11 +23,8 @@ every turn, so restoring old bytes would throw away other chats' progress).
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,15 +33,13 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Era
-from ..runtime.gateway import pid_alive
 from ..runtime.sessions import PIN_FIELDS, parse_legacy_store, resolve_pin
 from ..util.jsonio import ParseError
 from .atomic import write_atomic
-from .errors import Conflict, InvalidInput, LockBusy, LockLost, StoreBroken, WriteError
+from .errors import Conflict, InvalidInput, StoreBroken, WriteError
 from .jsonfmt import stringify
-from .lock import iso_now, lock_path_for
+from .lock import SESSION_STORE, FileLock, inspect_session_lock, lock_path_for
 
-STALE_MS = 30_000  # withSessionStoreLock's staleMs
 TIMEOUT_S = 10.0  # withSessionStoreLock's timeoutMs
 BUSY_WAIT_S = 5.0  # how long we wait for a turn running in a targeted chat
 _WS = re.compile(r"[ \t\n\r]*")
@@ -53,181 +48,9 @@ _WS = re.compile(r"[ \t\n\r]*")
 # --------------------------------------------------------------------------- the session store lock
 
 
-def process_starttime(pid: int) -> int | None:
-    """Field 22 of `/proc/<pid>/stat` (`getProcessStartTime`): tells a recycled pid from its first owner."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as fh:
-            text = fh.read()
-        value = int(text[text.rindex(")") + 1 :].split()[19])
-    except (OSError, ValueError, IndexError):
-        return None
-    return value if value >= 0 else None
-
-
-def _valid_number(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-@dataclass(frozen=True, slots=True)
-class LockVerdict:
-    stale: bool
-    reasons: tuple[str, ...]
-    pid: int | None
-
-
-def inspect_lock(path: Path, *, stale_ms: float = STALE_MS, now_ms: float | None = None) -> LockVerdict:
-    """`inspectLockPayload` + `shouldReclaimContendedLockFile`, in OpenClaw's order."""
-    now = time.time() * 1000 if now_ms is None else now_ms
-    try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
-        payload = None
-    payload = payload if isinstance(payload, dict) else {}
-    pid = payload.get("pid") if _valid_number(payload.get("pid")) and payload.get("pid") > 0 else None
-    reasons: list[str] = []
-    if pid is None:
-        reasons.append("missing-pid")
-    elif not pid_alive(pid):
-        reasons.append("dead-pid")
-    elif _valid_number(payload.get("starttime")):
-        current = process_starttime(pid)
-        if current is not None and current != payload["starttime"]:
-            reasons.append("recycled-pid")
-    created = payload.get("createdAt")
-    created_ms = _parse_iso_ms(created) if isinstance(created, str) else None
-    if created_ms is None:
-        reasons.append("invalid-createdAt")
-    elif max(0.0, now - created_ms) > stale_ms:
-        reasons.append("too-old")
-    if not reasons:
-        return LockVerdict(False, (), pid)
-    if all(r in ("missing-pid", "invalid-createdAt") for r in reasons):
-        try:
-            mtime_ms = path.stat().st_mtime * 1000
-        except FileNotFoundError:
-            return LockVerdict(False, tuple(reasons), pid)  # released meanwhile: just retry
-        except OSError:
-            return LockVerdict(True, tuple(reasons), pid)
-        return LockVerdict(max(0.0, now - mtime_ms) > stale_ms, tuple(reasons), pid)
-    return LockVerdict(True, tuple(reasons), pid)
-
-
-def _parse_iso_ms(text: str) -> float | None:
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000
-    except ValueError:
-        return None
-
-
-class _Held:
-    def __init__(self) -> None:
-        self.mutex = threading.RLock()
-        self.count = 0
-        self.payload = b""
-        self.identity: tuple[int, int] | None = None
-
-
-_HELD: dict[str, _Held] = {}
-_HELD_GUARD = threading.Lock()
-
-
-class SessionLock:
-    """`with SessionLock(sessions_json):` holds OpenClaw 2026.3's session-store lock.
-
-    `<realpath(dir)>/sessions.json.lock`, created exclusively, pretty JSON without a newline;
-    retried every `min(1000, 50·attempt)` ms up to `timeout`; a stale lock is removed.
-    Re-entrant per thread, like OpenClaw's `HELD_LOCKS`.
-    """
-
-    def __init__(self, target: Path | str, *, timeout: float = TIMEOUT_S, stale_ms: float = STALE_MS) -> None:
-        self.target = Path(target)
-        self.path = lock_path_for(target)
-        self.timeout = timeout
-        self.stale_ms = stale_ms
-        with _HELD_GUARD:
-            self._held = _HELD.setdefault(str(self.path), _Held())
-
-    def __enter__(self) -> SessionLock:
-        deadline = time.monotonic() + self.timeout
-        if not self._held.mutex.acquire(timeout=max(self.timeout, 0.0)):
-            raise self._busy()
-        try:
-            if self._held.count == 0:
-                self._acquire(deadline)
-            self._held.count += 1
-        except BaseException:
-            self._held.mutex.release()
-            raise
-        return self
-
-    def _acquire(self, deadline: float) -> None:
-        attempt = 0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        while True:
-            attempt += 1
-            try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-            except FileExistsError:
-                if inspect_lock(self.path, stale_ms=self.stale_ms).stale:
-                    with contextlib.suppress(FileNotFoundError):
-                        os.unlink(self.path)
-                    continue
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise self._busy() from None
-                time.sleep(min(min(1000, 50 * attempt) / 1000, left))
-                continue
-            payload: dict[str, Any] = {"pid": os.getpid(), "createdAt": iso_now()}
-            start = process_starttime(os.getpid())
-            if start is not None:
-                payload["starttime"] = start
-            data = json.dumps(payload, indent=2).encode()
-            try:
-                os.write(fd, data)
-                st = os.fstat(fd)
-            finally:
-                os.close(fd)
-            self._held.payload, self._held.identity = data, (st.st_dev, st.st_ino)
-            return
-
-    def _busy(self) -> LockBusy:
-        verdict = inspect_lock(self.path, stale_ms=self.stale_ms)
-        holder = f"process {verdict.pid}" if verdict.pid else "another process"
-        return LockBusy(
-            f"{self.target} is locked by {holder} ({self.path.name}); gave up after {self.timeout:g} s.",
-            hint="OpenClaw is writing the session store right now (a chat is answering): try again in a moment.",
-        )
-
-    def _ours(self) -> bool:
-        try:
-            st = os.stat(self.path)
-            with open(self.path, "rb") as fh:
-                content = fh.read(4096)
-        except OSError:
-            return False
-        return (st.st_dev, st.st_ino) == self._held.identity and content == self._held.payload
-
-    def verify(self) -> None:
-        """Raise `LockLost` if someone judged our lock stale and took it."""
-        if not self._ours():
-            raise LockLost(
-                f"the lock on {self.target} was taken over while we held it; nothing was written.",
-                hint="Try again; if it keeps happening, stop the OpenClaw gateway first.",
-            )
-
-    def __exit__(self, *exc: object) -> None:
-        held = self._held
-        try:
-            held.count -= 1
-            if held.count == 0:
-                if self._ours():
-                    with contextlib.suppress(FileNotFoundError):
-                        os.unlink(self.path)
-                held.identity, held.payload = None, b""
-        finally:
-            held.mutex.release()
+def session_lock(store_path: Path, *, timeout: float = TIMEOUT_S) -> FileLock:
+    """OpenClaw 2026.3's session-store lock on `sessions.json` (`withSessionStoreLock`)."""
+    return FileLock(store_path, scheme=SESSION_STORE, timeout=timeout)
 
 
 # --------------------------------------------------------------------------- the text, entry by entry
@@ -417,7 +240,7 @@ def busy_chats(store_path: Path, entries: dict[str, dict[str, Any]]) -> list[str
     for key, entry in entries.items():
         lock = transcript_lock(store_path, entry)
         if lock is not None and lock.exists():
-            verdict = inspect_lock(lock, stale_ms=30 * 60 * 1000)  # transcript locks: OpenClaw's default
+            verdict = inspect_session_lock(lock, stale_after=30 * 60)  # transcript locks: OpenClaw's default
             if not verdict.stale:
                 busy.append(key)
     return busy
@@ -449,7 +272,7 @@ def unpin_file(
         if isinstance(s.value, dict) and select(s.key, s.value)
     }
     busy = wait_until_idle(path, wanted, busy_wait) if wanted else []
-    with SessionLock(path, timeout=lock_timeout) as lock:
+    with session_lock(path, timeout=lock_timeout) as lock:
         raw, text, mode = _read(path)
         replacements: dict[int, tuple[int, str]] = {}
         removed: list[Removed] = []
@@ -486,7 +309,7 @@ def repin_file(
     lock_timeout: float = TIMEOUT_S,
 ) -> RepinResult:
     """Put recorded pins back (undo of `unpin_file`); refuses (`Conflict`) what a user changed since."""
-    with SessionLock(path, timeout=lock_timeout) as lock:
+    with session_lock(path, timeout=lock_timeout) as lock:
         raw, text, mode = _read(path)
         current = last_spans(top_level_spans(text))
         replacements: dict[int, tuple[int, str]] = {}
