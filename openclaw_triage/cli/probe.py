@@ -149,7 +149,7 @@ def run_command(args: argparse.Namespace, options: object) -> int:
     from ..openclaw.locate import LocateError
     from ..output.check import use_color
 
-    provider = (args.provider or "anthropic").strip().lower()
+    provider = args.provider or "anthropic"
     if args.timeout is not None and not args.timeout > 0:
         print("openclaw-triage: --timeout must be a positive number of seconds", file=sys.stderr)
         return 64

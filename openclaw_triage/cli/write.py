@@ -109,6 +109,7 @@ def confirm_on_tty(question: str, *, stdin_used: bool) -> bool:
 
 
 def run_key_set(args: argparse.Namespace) -> int:
+    from ..openclaw.coerce import normalize_provider
     from ..secret import Secret
     from ..write import api
     from ..write.validate import check_profile_fits, check_secret, default_profile_id
@@ -121,7 +122,7 @@ def run_key_set(args: argparse.Namespace) -> int:
     install = _install(args)
     if isinstance(install, int):
         return install
-    provider = args.provider.strip().lower()
+    provider = normalize_provider(args.provider, install.era)
     try:
         aa = api.agent_auth(install, args.agent)
         ctype = CredentialType(args.type) if args.type else None

@@ -126,7 +126,9 @@ def assess(session: Session, view: AgentView) -> PinVerdict | None:
     era = view.era
     pid = pin.profile_id
     profile = view.store.profiles.get(pid)
-    pin_provider = normalize_provider(profile.provider, era) if profile else pid.split(":", 1)[0].strip().lower()
+    pin_provider = (
+        normalize_provider(profile.provider, era) if profile else normalize_provider(pid.split(":", 1)[0], era)
+    )
     chat_provider = normalize_provider(session.provider, era) if session.provider else view.default_provider
     if profile is not None and chat_provider and pin_provider != chat_provider:
         return PinVerdict("cleared", None, None, None, pin_provider, "it belongs to another provider than the model")

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from ..keys import mask
 from ..model import AuthStore, Era, Profile
 from ..util.jsstr import js_trim
+from .coerce import normalize_provider
 from .order import unusable_until
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
@@ -106,7 +107,7 @@ def _js_str(value: Any) -> str:
 
 def unusable_suffix(store: AuthStore, profile: Profile, now_ms: float, era: Era) -> str:
     """` [cooldown 25m]` / ` [disabled:auth_permanent 5h]` while a window is active."""
-    if profile.provider.strip().lower() in _COOLDOWN_EXEMPT:
+    if normalize_provider(profile.provider, era) in _COOLDOWN_EXEMPT:
         return ""
     health = store.usage.get(profile.id)
     until = unusable_until(health, era)

@@ -6,6 +6,8 @@ import os
 
 from ..diagnose.result import Diagnosis, ProfileReport
 from ..findings import Severity
+from ..model import Era
+from ..openclaw.coerce import normalize_provider
 from ..openclaw.locate import shorten_home
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
@@ -19,12 +21,13 @@ def _home(diag: Diagnosis, path: Any) -> str:
     return shorten_home(path, diag.install.home, diag.install.seen_env)
 
 
-def profile_json(report: ProfileReport) -> dict[str, Any]:
+def profile_json(report: ProfileReport, era: Era) -> dict[str, Any]:
     p = report.profile
+    provider = normalize_provider(p.provider, era)
     info = report.info
     out: dict[str, Any] = {
         "id": p.id,
-        "provider": p.provider.strip().lower(),
+        "provider": provider,
         "type": p.type,
         "layer": p.layer,
         "label": report.label,
@@ -48,7 +51,7 @@ def profile_json(report: ProfileReport) -> dict[str, Any]:
         "email": p.email,
         "sharesSecretWith": report.shares_with,
     }
-    if p.provider.strip().lower() != p.provider:
+    if provider != p.provider:
         out["providerRaw"] = p.provider
     return out
 
@@ -86,7 +89,7 @@ def check_json(diag: Diagnosis) -> dict[str, Any]:
             ],
             "defaultModel": diag.default_model,
         },
-        "profiles": [profile_json(r) for r in diag.shown_profiles],
+        "profiles": [profile_json(r, diag.install.era) for r in diag.shown_profiles],
         "order": {
             provider: {
                 "stored": result.stored,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ..findings import Action, Severity
 from ..model import Era, Install
+from ..openclaw.coerce import normalize_provider
 from ..util.isotime import ago, iso_utc
 from .gateway import GatewayStatus, detect
 
@@ -253,7 +254,7 @@ def _stored_anthropic_secrets(install: Install) -> set[str]:
         p.secret.get_secret_value().strip()
         for a in install.agents
         for p in a.effective.profiles.values()
-        if p.secret is not None and p.provider.strip().lower() == "anthropic"
+        if p.secret is not None and normalize_provider(p.provider, install.era) == "anthropic"
     }
 
 

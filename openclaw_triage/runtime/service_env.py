@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ..keys import mask
 from ..model import Era, Install
+from ..openclaw.coerce import normalize_provider
 from ..secret import Secret
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
@@ -292,7 +293,9 @@ def needed_vars(install: Install) -> list[NeededVar]:
     for name, where in _config_refs(install):
         need(name, where)
     has_anthropic = any(
-        p.provider.strip().lower() == "anthropic" for a in install.agents for p in a.effective.profiles.values()
+        normalize_provider(p.provider, install.era) == "anthropic"
+        for a in install.agents
+        for p in a.effective.profiles.values()
     )
     for name in ANTHROPIC_ENV:
         need(name, "OpenClaw's fallback when no anthropic profile is usable", required=not has_anthropic)

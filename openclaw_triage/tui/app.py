@@ -29,6 +29,7 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from ..findings import Action
 from ..model import Era
+from ..openclaw.coerce import normalize_provider
 from ..openclaw.locate import Options
 from .state import Snapshot, load
 from .widgets.channels import ChannelsPane
@@ -327,7 +328,7 @@ class TriageApp(App[int]):
         report = diag.report(selected_profile)
         if report is None:
             return None
-        provider = report.profile.provider.strip().lower()
+        provider = normalize_provider(report.profile.provider, diag.install.era)
         result = diag.orders.get(provider)
         current_order = list(result.effective) if result else []
         ids = (selected_profile, *[pid for pid in current_order if pid != selected_profile])
@@ -418,7 +419,7 @@ class TriageApp(App[int]):
         table = self.query_one(ProfilesTable)
         selected = table.selected_profile
         report = self.snapshot.diagnosis.report(selected) if selected else None
-        provider = report.profile.provider.strip().lower() if report else "anthropic"
+        provider = normalize_provider(report.profile.provider, self.snapshot.install.era) if report else "anthropic"
         self.push_screen(
             PasteScreen(
                 self.snapshot,

@@ -170,7 +170,22 @@ def kind_word(ctype: CredentialType) -> str:
     return "API key" if ctype is CredentialType.API_KEY else "token"
 
 
+def new_entry(install: Install, agent: str, change_id: str, action: str, summary: str, **fields: Any) -> JournalEntry:
+    """The journal record of a change to `install` (stamped now): the one way a change's entry is made."""
+    return JournalEntry(
+        id=change_id,
+        time=journal.now_iso(),
+        action=action,
+        era=str(install.era),
+        state_dir=str(install.state_dir),
+        agent=agent,
+        summary=summary,
+        **fields,
+    )
+
+
 def undo_journal_entry(entry: JournalEntry, undo_id: str, summary: str, **kw: Any) -> JournalEntry:
+    """The record of undoing `entry`: where and for whom it was, itself never undoable."""
     return JournalEntry(
         id=undo_id,
         time=journal.now_iso(),

@@ -15,7 +15,16 @@ from typing import Any
 from ..model import AgentAuth, CredentialType, Era, Install
 from ..openclaw.locate import STORE_FILE
 from . import journal, json_store
-from .change import Change, cli_record, kind_word, no_change, record_entry, sha256_hex, undo_journal_entry
+from .change import (
+    Change,
+    cli_record,
+    kind_word,
+    new_entry,
+    no_change,
+    record_entry,
+    sha256_hex,
+    undo_journal_entry,
+)
 from .cli_runner import CliRoute, Progress, env_from_overrides, say
 from .errors import CliFailed, Conflict, StoreBroken, UndoRefused
 from .journal import JournalEntry
@@ -102,14 +111,12 @@ def _json_change(
     common = {"provider": provider, "profile_id": profile_id, "file": target}
     if applied.after is None:
         return no_change(Era.JSON, edit.summary, list(edit.notes), action, aa.agent_id, **common), None
-    entry = JournalEntry(
-        id=change_id,
-        time=journal.now_iso(),
-        action=action,
-        era=str(Era.JSON),
-        state_dir=str(install.state_dir),
-        agent=aa.agent_id,
-        summary=edit.summary,
+    entry = new_entry(
+        install,
+        aa.agent_id,
+        change_id,
+        action,
+        edit.summary,
         provider=provider,
         profile_id=profile_id,
         file=str(target),

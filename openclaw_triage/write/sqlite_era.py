@@ -17,7 +17,16 @@ from ..model import AgentAuth, AuthStore, CredentialType, Era, Install, Profile
 from ..openclaw.coerce import normalize_provider
 from ..secret import Secret
 from . import journal, json_store
-from .change import Change, cli_record, kind_word, no_change, record_entry, reinspect, undo_journal_entry
+from .change import (
+    Change,
+    cli_record,
+    kind_word,
+    new_entry,
+    no_change,
+    record_entry,
+    reinspect,
+    undo_journal_entry,
+)
 from .cli_runner import CliRoute, Progress, env_from_overrides, warnings_from
 from .errors import CliFailed, Conflict, InvalidInput, ProfileNotFound, UndoRefused, Unsupported
 from .journal import JournalEntry
@@ -52,16 +61,8 @@ def _sqlite(install: Install, agent: str, progress: Progress) -> _Sqlite:
 
 
 def _sqlite_entry(install: Install, ctx: _Sqlite, change_id: str, action: str, summary: str, **kw: Any) -> JournalEntry:
-    return JournalEntry(
-        id=change_id,
-        time=journal.now_iso(),
-        action=action,
-        era=str(Era.SQLITE),
-        state_dir=str(install.state_dir),
-        agent=ctx.aa.agent_id,
-        summary=summary,
-        cli=cli_record(install, ctx.route.agent),
-        **kw,
+    return new_entry(
+        install, ctx.aa.agent_id, change_id, action, summary, cli=cli_record(install, ctx.route.agent), **kw
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from ..model import AgentAuth, Era, Install
 from ..openclaw.coerce import normalize_provider
 from . import journal
-from .change import Change, effect_notes, no_change, record_entry, sha256_hex, undo_journal_entry
+from .change import Change, effect_notes, new_entry, no_change, record_entry, sha256_hex, undo_journal_entry
 from .cli_runner import Progress, say
 from .errors import InvalidInput, UndoRefused, Unsupported
 from .journal import JournalEntry
@@ -94,14 +94,12 @@ def json_unpin(
         "check with `openclaw-triage sessions` and unpin it again."
         for key in result.busy
     ]
-    entry = JournalEntry(
-        id=change_id,
-        time=journal.now_iso(),
-        action=UNPIN,
-        era=str(Era.JSON),
-        state_dir=str(install.state_dir),
-        agent=aa.agent_id,
-        summary=summary,
+    entry = new_entry(
+        install,
+        aa.agent_id,
+        change_id,
+        UNPIN,
+        summary,
         profile_id=pid,
         file=str(path),
         backup=str(result.backup) if result.backup else None,
@@ -133,7 +131,7 @@ def _pin_provider(aa: AgentAuth, profile_id: str) -> str | None:
     profile = aa.effective.profiles.get(profile_id)
     if profile is not None:
         return normalize_provider(profile.provider, Era.JSON)
-    head = profile_id.split(":", 1)[0].strip().lower()
+    head = normalize_provider(profile_id.split(":", 1)[0], Era.JSON)
     return head or None
 
 

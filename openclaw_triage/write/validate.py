@@ -42,7 +42,7 @@ def default_profile_id(provider: str, ctype: CredentialType, store: AuthStore | 
     own names: `<provider>:default` for an API key (what onboard writes) and `<provider>:manual`
     for a token (what `paste-token` writes), unless that id is taken by another type.
     """
-    key = provider.strip().lower()
+    key = normalize_provider(provider, Era.SQLITE)  # stored providers are compared the same way
     if store is not None:
         same = [
             pid
@@ -80,7 +80,7 @@ def check_secret(
         raise InvalidInput(f"{ctype} profiles are created by signing in with OpenClaw, not by pasting a secret.")
     result = sanitize(raw)
     info = result.info
-    key = provider.strip().lower()
+    key = normalize_provider(provider, Era.SQLITE)  # stored providers are compared the same way
     cleaned = tuple(problem_text(p) for p in result.cleaned)
     if info.kind is KeyKind.EMPTY or not (result.value or "").strip():
         raise InvalidSecret("Nothing was pasted (the input is empty). Nothing was changed.")
@@ -144,7 +144,7 @@ def check_profile_fits(
     existing = store.profiles.get(profile_id)
     if existing is None:
         return
-    key = provider.strip().lower()
+    key = normalize_provider(provider, Era.SQLITE)  # stored providers are compared the same way
     if normalize_provider(existing.provider, Era.SQLITE) != key:
         raise InvalidInput(f"{profile_id} belongs to provider {existing.provider}, not {key}. Nothing was changed.")
     if existing.type != ctype:

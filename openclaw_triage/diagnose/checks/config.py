@@ -64,7 +64,7 @@ def check_config(install: Install, out: Collector) -> None:
                 continue
             _check_base_url(str(name), entry.get("baseUrl"), f"models.providers.{name}.baseUrl", out)
             has_profiles = any(
-                normalize_provider(p.provider, install.era) == str(name).strip().lower()
+                normalize_provider(p.provider, install.era) == normalize_provider(str(name), install.era)
                 for p in install.agent.effective.profiles.values()
             )
             if entry.get("apiKey") is not None and has_profiles:

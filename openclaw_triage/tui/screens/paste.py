@@ -24,6 +24,7 @@ from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from ...keys import last4, mask
 from ...model import CredentialType
+from ...openclaw.coerce import normalize_provider
 from ...secret import Secret
 from ...write.validate import Checked, check_profile_fits, check_secret, default_profile_id
 from ..state import Snapshot
@@ -188,7 +189,9 @@ class PasteScreen(ModalScreen[Saved | None]):
         """Profiles of the key's own type, plus OpenClaw's default name for a new one."""
         store = self.snapshot.diagnosis.agent.effective
         same = [
-            pid for pid, p in store.profiles.items() if p.type == ctype and p.provider.strip().lower() == self.provider
+            pid
+            for pid, p in store.profiles.items()
+            if p.type == ctype and normalize_provider(p.provider, self.snapshot.install.era) == self.provider
         ]
         new_id = default_profile_id(self.provider, ctype, store)
         options = [(f"{pid} ({ctype})", pid) for pid in same]

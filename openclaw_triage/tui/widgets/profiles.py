@@ -8,6 +8,8 @@ from rich.text import Text
 
 from ...diagnose.result import ProfileReport
 from ...keys import KeyKind
+from ...model import Era
+from ...openclaw.coerce import normalize_provider
 from ...openclaw.labels import format_remaining_short
 from ..state import Snapshot
 from .keyed_table import KeyedTable
@@ -38,7 +40,7 @@ class ProfilesTable(KeyedTable):
         now = snapshot.diagnosis.now_ms
         rows = []
         for report in snapshot.diagnosis.profiles:
-            cells = self._cells(report, c, now)
+            cells = self._cells(report, c, now, snapshot.install.era)
             cells.insert(5, self._chats(snapshot.pinned.get(report.profile.id)))
             rows.append((report.profile.id, cells))
         self.fill(rows)
@@ -52,7 +54,7 @@ class ProfilesTable(KeyedTable):
         return Text(f"{count.total}" + (f" ({count.user} by user)" if count.user else ""))
 
     @staticmethod
-    def _cells(report: ProfileReport, c: dict[str, str], now: float) -> list[Any]:
+    def _cells(report: ProfileReport, c: dict[str, str], now: float, era: Era) -> list[Any]:
         profile = report.profile
         if report.masked:
             secret = Text(report.masked)
@@ -84,7 +86,7 @@ class ProfilesTable(KeyedTable):
             health = Text(f"{report.health_state}{reason} {left}", style=c["warning"])
         marker = Text(", ".join(_short_id(pid, profile.id) for pid in report.shares_with), style=c["warning"])
         kind = Text(profile.type)
-        if profile.provider.strip().lower() != profile.id.split(":", 1)[0].strip().lower():
+        if normalize_provider(profile.provider, era) != normalize_provider(profile.id.split(":", 1)[0], era):
             kind.append(f" · {profile.provider}", style="dim")  # the id does not say the provider
         if mismatch:
             kind.append(" (wrong)")  # an API key in a token profile, or the reverse
