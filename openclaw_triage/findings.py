@@ -1,7 +1,8 @@
 """Findings: what is wrong, with what, and the exact fix.
 
 Every finding has a stable `code` documented in `CODES` (and in docs/findings.md, which a
-test keeps in sync), so scripts can match on it and the TUI can offer its fix on a key.
+test keeps in sync), so scripts can match on it, and where the tool can fix it, a typed
+`action` (`openclaw_triage.actions`) that `write.apply` performs and the app binds to a key.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from enum import StrEnum
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
 if TYPE_CHECKING:
     from typing import Any
+
+    from .actions import Action
 
 
 class Severity(StrEnum):
@@ -25,24 +28,21 @@ class Severity(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Action:
-    """A fix the tool itself can apply (the TUI binds it to a key)."""
-
-    kind: str  # order.set | order.clear
-    provider: str
-    profile_ids: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
 class Finding:
     code: str
     severity: Severity
     subject: str  # profile id, provider, file, or agent concerned
     message: str
     fix: str | None = None
-    action: Action | None = None
+    action: Action | None = None  # the fix the tool can apply (`write.apply`), bound to a key in the app
     agent: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def area(self) -> str:
+        """Which part of the install it is about: `keys` (profiles, order, config, stores), `chats`
+        (session pins) or `live` (the gateway, its environment, channels, agents)."""
+        return area_of(self.code)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -55,12 +55,16 @@ class Finding:
         if self.agent is not None:
             out["agent"] = self.agent
         if self.action is not None:
-            out["action"] = {
-                "kind": self.action.kind,
-                "provider": self.action.provider,
-                "profileIds": list(self.action.profile_ids),
-            }
+            out["action"] = self.action.to_json()
         return out
+
+
+_AREAS = {"session": "chats", "gateway": "live", "discord": "live", "env": "live", "agent": "live"}
+
+
+def area_of(code: str) -> str:
+    """A finding code's area (see `Finding.area`), from its family (the part before the dot)."""
+    return _AREAS.get(code.partition(".")[0], "keys")
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

@@ -140,11 +140,7 @@ def test_findings_pending_pairing_and_no_expired_one(tmp_path: Path) -> None:
     diag = diagnose(h.inspect(), now_ms=NOW * 1000)
     (finding,) = [f for f in diag.findings if f.code == "discord.pairing_pending"]
     assert finding.severity is Severity.WARNING and finding.fix == f"openclaw pairing approve discord {LIVE}"
-    assert (
-        finding.action is not None
-        and finding.action.kind == "pairing.approve"
-        and finding.action.profile_ids == (LIVE,)
-    )
+    assert finding.action is not None and finding.action.kind == "pairing.approve" and finding.action.code == LIVE
     assert "expires in 50 min" in finding.message
     assert not any(f.code == "discord.token_missing" for f in diag.findings)
 

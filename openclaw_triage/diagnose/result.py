@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..findings import Action, Finding, Severity
+from ..findings import Finding, Severity
 from ..keys import KeyInfo, classify, mask
 from ..model import AgentAuth, AuthStore, Era, Install, Profile
 from ..openclaw.coerce import normalize_provider
@@ -22,6 +22,8 @@ from ..util.jsstr import js_trim
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
 if TYPE_CHECKING:
     from typing import Any
+
+    from ..actions import Action
 
 
 @dataclass(slots=True)

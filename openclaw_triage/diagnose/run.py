@@ -136,7 +136,8 @@ def diagnose(
 
 def _check_runtime(install: Install, out: Collector) -> Any:
     """The gateway, its environment and log, and Discord: `openclaw_triage.runtime.collect`."""
-    from ..runtime.collect import add_findings, collect, stores_changed_by_profile
+    from ..runtime.collect import collect
+    from .checks.runtime import add_findings, stores_changed_by_profile
 
     live = collect(install, now=out.now / 1000)
     add_findings(live, install, out.add, stores_changed_by_profile(install))

@@ -107,9 +107,14 @@ class OrderOut(_Strict):
 
 
 class ActionOut(_Strict):
-    kind: str
+    """The fix the tool can apply (`openclaw_triage.actions`); `provider` and `profileIds` are
+    set for every kind (the channel and the code for a pairing), the rest only where they apply."""
+
+    kind: Literal["order.set", "order.clear", "key.set", "session.unpin", "gateway.reload", "pairing.approve"]
     provider: str
     profileIds: list[str]
+    code: str | None = None
+    sessionKeys: list[str] | None = None
 
 
 class FindingOut(_Strict):

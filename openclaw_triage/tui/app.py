@@ -4,52 +4,49 @@ The middle of the screen is tabbed: the auth profiles, the chats (and their pins
 gateway with its channels and agents, so the whole seed thread (key, order, chat, gateway,
 Discord) is answered without leaving the screen.
 
-All reading is done by the domain (`openclaw_triage.openclaw.install`/`diagnose`); all writing by
-`openclaw_triage.write`. This module only lays out, binds keys, and runs slow work (the
-`openclaw` CLI, the network, re-reading the disk) in worker threads so the UI never freezes.
+The app is a thin shell. Its one state is `snapshot` (`tui.state.Snapshot`), a reactive that
+every widget watches and draws from; which fix a key applies is decided by the domain
+(`diagnose.fixes`) from what is selected, and every fix is applied by `write.apply`, in a worker
+thread, whose re-read of the install becomes the next snapshot. Keys, palette entries and hints
+come from one list (`tui.keys`).
 """
 
 from __future__ import annotations
 
-import json
 import os
-import re
-import shutil
-import subprocess
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
-from ..findings import Action
-from ..model import Era
-from ..openclaw.coerce import normalize_provider
+from ..diagnose import fixes
+from ..findings import Finding
 from ..openclaw.locate import Options
-from .state import Snapshot, load
+from . import keys
+from .keys import KEYMAP_ENV, keymap_path
+from .state import Snapshot, from_install, load
 from .widgets.channels import ChannelsPane
 from .widgets.findings import FindingDetail, FindingsList
-from .widgets.panes import ConfigPane, OrderPane, ProbePane, VersionPane, gateway_line
+from .widgets.panes import ConfigPane, OrderPane, ProbePane, VersionPane
 from .widgets.profiles import ProfilesTable
 from .widgets.sessions import SessionsTable
 
-KEYMAP_ENV = "OPENCLAW_TRIAGE_CONFIG_DIR"
+if TYPE_CHECKING:
+    from ..actions import Action
+    from ..write.change import Change
+
+__all__ = ["KEYMAP_ENV", "TriageApp", "confirm", "keymap_path", "run"]
+
 TABS = {"profiles": "tab-profiles", "chats": "tab-chats", "channels": "tab-channels"}
-
-
-def keymap_path() -> Path:
-    """Where users remap keys by binding id (`{"fix-order": "ctrl+o"}`)."""
-    override = os.environ.get(KEYMAP_ENV)
-    if override:
-        return Path(override) / "keymap.json"
-    import platformdirs
-
-    return platformdirs.user_config_path("openclaw-triage") / "keymap.json"
+TAB_OF_AREA = {"chats": "chats", "live": "channels"}  # findings of these areas mark their tab
+UNDO = "undo"
 
 
 def _command_provider() -> type[Any]:
@@ -65,24 +62,12 @@ class TriageApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "openclaw-triage"
     COMMANDS = App.COMMANDS | {_command_provider}
-    BINDINGS = [
-        Binding("o", "fix_order", "Fix order", id="fix-order"),
-        Binding("u", "clear_override", "Clear override", id="clear-override"),
-        Binding("z", "undo", "Undo", id="undo"),
-        Binding("r", "reload", "Reload", id="reload"),
-        Binding("t", "probe", "Probe", id="probe"),
-        Binding("p", "paste", "Paste key", id="paste-key"),
-        Binding("g", "reload_gateway", "Reload gateway", id="reload-gateway"),
-        Binding("e", "export_report", "Report", id="export-report"),
-        Binding("a", "approve_pairing", "Approve DM", id="approve-pairing", show=False),
-        Binding("x", "unpin_chat", "Unpin chat", id="unpin-chat", show=False),
-        Binding("X", "unpin_profile_chats", "Unpin every chat on its profile", id="unpin-profile-chats", show=False),
-        Binding("1", "show_tab('profiles')", "Auth profiles tab", id="tab-profiles", show=False),
-        Binding("2", "show_tab('chats')", "Chats tab", id="tab-chats", show=False),
-        Binding("3", "show_tab('channels')", "Gateway and channels tab", id="tab-channels", show=False),
-        Binding("question_mark,f1", "help", "Help", id="help", key_display="?"),
-        Binding("q", "quit", "Quit", id="quit"),
-    ]
+    BINDINGS = keys.bindings()
+
+    snapshot: reactive[Snapshot] = reactive(None, always_update=True, init=False)  # type: ignore[arg-type]
+    """The install as last read: every widget draws from it."""
+    finding: reactive[Finding | None] = reactive(None, always_update=True)
+    """The highlighted finding (the detail pane explains it; o, a, x apply its fix)."""
 
     def __init__(
         self,
@@ -100,14 +85,14 @@ class TriageApp(App[int]):
         self.options = options or Options()
         self.env = env
         self.now_ms = now_ms
-        self.snapshot = snapshot or load(self.options, env=env, now_ms=now_ms)
+        self.set_reactive(TriageApp.snapshot, snapshot or load(self.options, env=env, now_ms=now_ms))
         self.demo_home = demo_home
         self.background = background  # tests turn off the Node/gateway look-ups
         self.read_clipboard = read_clipboard  # None: the system clipboard (pyperclip)
         self.write_clipboard = write_clipboard  # None: pyperclip, else the terminal's (OSC 52)
         self.busy: str | None = None
-        self.probe_results: list[Any] = []
-        self.runtime: Any = None  # the last full `runtime.collect` (gateway, service env, log, Discord)
+        self.keymap, self.keymap_problem = keys.read_keymap(keymap_path())
+        self.shown_keys = keys.shown_keys(self.keymap)  # what hints, marks and help call each key
 
     # --- layout -----------------------------------------------------------------------
 
@@ -133,37 +118,28 @@ class TriageApp(App[int]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        if self.keymap_problem:
+            self.notify(self.keymap_problem, severity="warning")
         self.call_after_refresh(self._fill_hidden_tabs)
-        self._load_keymap()
-        self.apply_snapshot(self.snapshot)
+        self.watch_snapshot(self.snapshot)
         self.query_one(FindingsList).focus()
         if self.background:
             self.look_up_node()
             self.check_gateway()
         if not self.snapshot.found and self.demo_home is None:
-            from .screens.dialogs import NotFoundScreen
+            from .screens.not_found import NotFoundScreen
 
             self.push_screen(NotFoundScreen(self._looked_in()), self._after_not_found)
 
     async def _fill_hidden_tabs(self) -> None:
         """Mount the Chats and Gateway tabs after the first frame: the app shows up sooner.
-        Each fills itself from `self.snapshot` when mounted."""
+        Each draws the snapshot once it is mounted."""
         await self.query_one(f"#{TABS['chats']}", TabPane).mount(SessionsTable(id="sessions"))
         await self.query_one(f"#{TABS['channels']}", TabPane).mount(
             VerticalScroll(ChannelsPane(id="channels"), id="channels-scroll")
         )
-
-    def _load_keymap(self) -> None:
-        path = keymap_path()
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return
-        except (OSError, ValueError) as exc:
-            self.notify(f"Ignoring {path}: {exc}", severity="warning")
-            return
-        if isinstance(data, dict):
-            self.set_keymap({str(k): str(v) for k, v in data.items()})
 
     def _looked_in(self) -> list[str]:
         install = self.snapshot.install
@@ -182,37 +158,21 @@ class TriageApp(App[int]):
         self.demo_home = home
         self.options = Options(state_dir=str(home / ".openclaw"), openclaw="none")
         self.env = {**(self.env or dict(os.environ)), "HOME": str(home)}
-        self.apply_snapshot(load(self.options, env=self.env, now_ms=self.now_ms))
+        self.snapshot = load(self.options, env=self.env, now_ms=self.now_ms)
         self.notify(f"Demo install in {home} (fake keys). Try o, z, u.", title="Demo")
 
-    # --- showing a snapshot -----------------------------------------------------------
+    # --- the state --------------------------------------------------------------------
 
-    def apply_snapshot(self, snapshot: Snapshot) -> None:
-        self.snapshot = snapshot
+    def watch_snapshot(self, snapshot: Snapshot) -> None:
+        """The title and the tab labels; the widgets watch the snapshot themselves."""
         diag = snapshot.diagnosis
-        install = diag.install
-        version = install.cli.version or "unknown version"
-        self.sub_title = f"OpenClaw {version} · {install.era.label} · agent {diag.agent.agent_id}" + (
+        version = diag.install.cli.version or "unknown version"
+        self.sub_title = f"OpenClaw {version} · {diag.install.era.label} · agent {diag.agent.agent_id}" + (
             " · DEMO" if self.demo_home else ""
         )
-        for pane in (VersionPane, ConfigPane, OrderPane, ProbePane):
-            self.query_one(pane).show(snapshot)
-        for channels in self.query(ChannelsPane):  # none yet before the lazy tabs mount
-            channels.show(snapshot)
-        for sessions in self.query(SessionsTable):
-            sessions.show(snapshot)
-        self.query_one(ProfilesTable).show(snapshot)
-        self.query_one(FindingsList).show(snapshot)
-        self._label_tabs(snapshot)
-
-    def _label_tabs(self, snapshot: Snapshot) -> None:
-        """Tab labels carry counts and a mark when a finding concerns what the tab shows."""
-        diag = snapshot.diagnosis
         worst: dict[str, str] = {}
         for finding in diag.findings:
-            tab = "chats" if finding.code.startswith("session.") else None
-            if finding.code.startswith(("gateway.", "discord.", "env.", "agent.")):
-                tab = "channels"
+            tab = TAB_OF_AREA.get(finding.area)
             if tab and finding.severity.value != "info" and worst.get(tab) != "error":
                 worst[tab] = finding.severity.value
         mark = {"error": " ✖", "warning": " !"}
@@ -227,6 +187,9 @@ class TriageApp(App[int]):
         for name, label in labels.items():
             tabs.get_tab(TABS[name]).label = label
 
+    def on_findings_list_selected(self, message: FindingsList.Selected) -> None:
+        self.finding = message.finding
+
     def action_show_tab(self, name: str) -> None:
         self.query_one(TabbedContent).active = TABS[name]
         target = {"profiles": "#profiles", "chats": "#sessions", "channels": "#channels-scroll"}[name]
@@ -236,27 +199,21 @@ class TriageApp(App[int]):
         else:  # pressed in the instant before the hidden tabs are filled
             self.call_after_refresh(lambda: [w.focus() for w in self.query(target)])
 
-    def on_findings_list_selected(self, message: FindingsList.Selected) -> None:
-        self.query_one(FindingDetail).explain(message.finding)
+    def scrub(self, text: str) -> str:
+        """Text from outside (an exception, a CLI) with every secret of the install masked."""
+        from ..scrub import Scrubber, known_secrets
+
+        install = self.snapshot.install
+        return Scrubber(known_secrets(install), era=install.era)(text)
 
     # --- background look-ups ----------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="node")
     def look_up_node(self) -> None:
-        node = _node_for(self.snapshot.install.cli.path)
-        version = "not found"
-        if node is not None:
-            try:
-                out = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=5, check=False)
-                version = f"{out.stdout.strip() or 'unknown'} ({node})"
-            except (OSError, subprocess.SubprocessError):
-                version = f"unknown ({node})"
-        self.call_from_thread(self._set_node, version)
+        from ..runtime.node import node_version
 
-    def _set_node(self, version: str) -> None:
-        pane = self.query_one(VersionPane)
-        pane.node_version = version
-        pane.show(self.snapshot)
+        version = node_version(self.snapshot.install.cli.path)
+        self.call_from_thread(self._set_snapshot, lambda s: replace(s, node=version))
 
     @work(thread=True, exclusive=True, group="gateway")
     def check_gateway(self) -> None:
@@ -269,29 +226,22 @@ class TriageApp(App[int]):
             message = self.scrub(f"Could not look at the running gateway: {exc}")
             self.call_from_thread(self.notify, message, title="Gateway", severity="warning")
             return
-        self.call_from_thread(self._set_runtime, runtime)
+        self.call_from_thread(self._set_snapshot, lambda s: replace(s, live=runtime))
 
-    def _set_runtime(self, runtime: Any) -> None:
-        self.runtime = runtime
-        version = self.query_one(VersionPane)
-        version.gateway_status = gateway_line(runtime)
-        version.show(self.snapshot)
-        for channels in self.query(ChannelsPane):
-            channels.show(self.snapshot)
+    def _set_snapshot(self, change: Callable[[Snapshot], Snapshot]) -> None:
+        self.snapshot = change(self.snapshot)
 
     @work(thread=True, exclusive=True, group="reload")
-    def reload_worker(self, note: str | None = None, then_provider: str | None = None) -> None:
-        snapshot = load(self.options, env=self.env, now_ms=self.now_ms, probe=self.probe_results)
-        self.call_from_thread(self._reloaded, snapshot, note, then_provider)
+    def reload_worker(self, note: str | None = None) -> None:
+        snapshot = load(self.options, env=self.env, now_ms=self.now_ms, probe=self.snapshot.probe)
+        self.call_from_thread(self._reloaded, snapshot, note)
 
-    def _reloaded(self, snapshot: Snapshot, note: str | None, then_provider: str | None = None) -> None:
-        self.apply_snapshot(snapshot)
+    def _reloaded(self, snapshot: Snapshot, note: str | None) -> None:
+        self.snapshot = snapshot.carrying(self.snapshot)
         if note:
             self.notify(note, title="Reloaded")
-        if then_provider:
-            self._chats_left_behind(snapshot, then_provider)
 
-    # --- actions ----------------------------------------------------------------------
+    # --- the keys -----------------------------------------------------------------------
 
     def action_reload(self) -> None:
         self.reload_worker("Read again from disk.")
@@ -299,81 +249,133 @@ class TriageApp(App[int]):
             self.check_gateway()
 
     def action_help(self) -> None:
-        from .screens.dialogs import HelpScreen
+        from .screens.help import HelpScreen
 
-        self.push_screen(HelpScreen(self._key_table(), str(keymap_path())))
+        self.push_screen(HelpScreen(keys.help_rows(self.shown_keys), str(keymap_path())))
 
-    def _key_table(self) -> Iterable[tuple[str, str, str]]:
-        keymap = self._keymap if hasattr(self, "_keymap") else {}
-        for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and binding.id:
-                key = keymap.get(binding.id, binding.key_display or binding.key)
-                yield key, binding.description, binding.id
-        yield "ctrl+p", "Command palette", "command-palette"
-
-    def order_fix(self) -> tuple[Action, str] | None:
-        """What `o` does now: the selected finding's order fix, any order fix, or pin the selected profile."""
-        diag = self.snapshot.diagnosis
+    def _selected_profile(self) -> tuple[str | None, bool]:
+        """The profile row selected in the profiles table, and whether the user is in that table."""
         table = self.query_one(ProfilesTable)
-        selected_profile = table.selected_profile
-        if self.focused is not table:
-            current = self.query_one(FindingsList).current
-            candidates = [current] if current is not None and current.action is not None else []
-            candidates += [f for f in diag.findings if f.action is not None and f.action.kind == "order.set"]
-            for finding in candidates:
-                if finding.action is not None and finding.action.kind == "order.set":
-                    return finding.action, f"fixes {finding.code}"
-        if selected_profile is None:
-            return None
-        report = diag.report(selected_profile)
-        if report is None:
-            return None
-        provider = normalize_provider(report.profile.provider, diag.install.era)
-        result = diag.orders.get(provider)
-        current_order = list(result.effective) if result else []
-        ids = (selected_profile, *[pid for pid in current_order if pid != selected_profile])
-        return Action("order.set", provider, ids), f"pins {selected_profile} first"
+        return table.selected_profile, self.focused is table
 
     def action_fix_order(self) -> None:
-        fix = self.order_fix()
+        profile, in_table = self._selected_profile()
+        fix = fixes.order_fix(self.snapshot.diagnosis, finding=self.finding, profile_id=profile, profile_first=in_table)
         if fix is None:
             self.notify("Nothing to fix in the order. Select a profile to pin it first.", severity="warning")
             return
-        action, why = fix
-        self.run_write(
-            "order",
-            lambda w, progress: w.set_order(
-                self.snapshot.install,
-                action.provider,
-                list(action.profile_ids),
-                agent=self._agent_arg(),
-                progress=progress,
-            ),
-            why,
-        )
+        self.apply_fix(fix[0], fix[1])
 
     def action_clear_override(self) -> None:
-        diag = self.snapshot.diagnosis
-        stored = [p for p, r in diag.orders.items() if r.stored is not None]
-        if not stored:
+        action = fixes.clear_fix(self.snapshot.diagnosis)
+        if action is None:
             self.notify("There is no stored order override to clear.", severity="information")
             return
-        provider = stored[0]
-        self.run_write(
-            "clear",
-            lambda w, progress: w.clear_order(
-                self.snapshot.install, provider, agent=self._agent_arg(), progress=progress
-            ),
-            f"clears the {provider} override",
+        self.apply_fix(action, f"clears the {action.provider} override")
+
+    def action_undo(self, force: bool = False) -> None:
+        self.run_change(UNDO, "undoes the last change" + (" (forced)" if force else ""), force=force)
+
+    def action_reload_gateway(self) -> None:
+        from ..actions import GatewayReload
+
+        runtime = self.snapshot.runtime
+        gateway = runtime.gateway if runtime is not None else None
+        if gateway is not None and gateway.mode == "local" and not gateway.running:
+            self.notify(
+                "No gateway is running here: the next start loads the keys as they are now.",
+                title="Nothing to reload",
+            )
+            return
+        self.apply_fix(GatewayReload(self.snapshot.diagnosis.agent.agent_id), "reloads the gateway's keys")
+
+    def action_approve_pairing(self) -> None:
+        action = fixes.pairing_fix(self.finding, self.snapshot.runtime)
+        if action is None:
+            self.notify(
+                "No Discord pairing request is waiting (a user gets a code when they DM the bot).",
+                title="Discord",
+                severity="warning",
+            )
+            return
+        who = action.who or "this user"
+        confirm(
+            self,
+            f"Approve the Discord DM pairing {action.code} from {who}? They can then talk to the bot in DMs.",
+            lambda yes: self.apply_fix(action, f"approves Discord pairing {action.code}") if yes else None,
         )
 
-    def action_undo(self) -> None:
-        install = self.snapshot.install
-        self.run_write(
-            "undo",
-            lambda w, progress: w.undo(progress=progress, install=install, agent=self._agent_arg()),
-            "undoes the last change",
+    # --- chats ------------------------------------------------------------------------
+
+    def _selected_chat(self) -> Any:
+        """The chat `x` acts on: the selected row of the Chats tab, else the selected finding's chat."""
+        tables = self.query(SessionsTable)
+        if self.query_one(TabbedContent).active == TABS["chats"] and tables:
+            key = tables.first().selected_key
+        else:
+            key = self.finding.details.get("session") if self.finding is not None else None
+        return next((s for s in self.snapshot.sessions if s.key == key), None)
+
+    def action_unpin_chat(self) -> None:
+        session = self._selected_chat()
+        if session is None:
+            self.action_show_tab("chats")
+            self.notify("Select a chat in the Chats tab, then press x.", title="Unpin")
+            return
+        action = fixes.unpin_chat(session, self.snapshot.diagnosis.agent.agent_id)
+        if action is None:
+            self.notify(f"{session.label} is not pinned: it follows the order.", title="Unpin")
+            return
+        self.apply_fix(action, f"unpins {session.label} from {session.pin.profile_id}")
+
+    def action_unpin_profile_chats(self) -> None:
+        session = self._selected_chat()
+        profile = session.pin.profile_id if session is not None and session.pin is not None else None
+        if profile is None:
+            self.action_show_tab("chats")
+            self.notify("Select a pinned chat in the Chats tab, then press X.", title="Unpin")
+            return
+        count = self.snapshot.pinned.get(profile)
+        many = count.total if count is not None else 1
+        action = fixes.unpin_profile_chats(profile, self.snapshot.diagnosis.agent.agent_id)
+        confirm(
+            self,
+            f"Unpin all {many} chat(s) pinned to {profile}? Their next turn follows the order (z undoes it).",
+            lambda yes: self.apply_fix(action, f"unpins {many} chat(s) from {profile}") if yes else None,
         )
+
+    def _offer_to_unpin_left_behind(self, provider: str) -> None:
+        """After an order change: say how many chats it does not reach, and offer to unpin them."""
+        behind = fixes.left_behind(self.snapshot.diagnosis, self.snapshot.stores, provider)
+        if behind is None:
+            return
+        reach, unpin = behind
+        chats = [*reach.kept, *reach.lagging]
+        names = ", ".join(s.label for s in chats[:3]) + (" …" if len(chats) > 3 else "")
+        parts = []
+        if reach.kept:
+            parts.append(f"{len(reach.kept)} pinned in the chat (they stay until unpinned)")
+        if reach.lagging:
+            parts.append(f"{len(reach.lagging)} pinned automatically (they move at their next reset or compaction)")
+        told = f"This order change does not reach {len(chats)} chat(s) ({names}) yet: {'; '.join(parts)}."
+        if unpin is None:
+            result = self.snapshot.diagnosis.orders.get(provider)
+            first = (result.next if result else None) or "profile"
+            self.notify(
+                f"{told} OpenClaw 2026.9 lets only the chat itself change its pin: /model provider/model@"
+                f"{first} in each (the Chats tab, 2, lists them).",
+                title="Chats not reached",
+                severity="warning",
+                timeout=15,
+            )
+            return
+        confirm(
+            self,
+            f"{told} Unpin them so their next turn follows the new order? (z undoes it)",
+            lambda yes: self.apply_fix(unpin, f"unpins {len(chats)} chat(s)") if yes else None,
+        )
+
+    # --- the probe --------------------------------------------------------------------
 
     def action_probe(self) -> None:
         self.run_probe(deep=False)
@@ -402,7 +404,7 @@ class TriageApp(App[int]):
 
         pane = self.query_one(ProbePane)
         results = await probe_profiles(self.snapshot.diagnosis, deep=deep, on_result=pane.add_result)
-        self.probe_results = results
+        self.snapshot = replace(self.snapshot, probe=results)
         bad = sum(1 for r in results if not r.ok and r.sent)
         self.notify(
             f"{len(results) - bad} of {len(results)} profile(s) accepted."
@@ -413,11 +415,13 @@ class TriageApp(App[int]):
         )
         self.reload_worker()
 
+    # --- the guarded paste ------------------------------------------------------------
+
     def action_paste(self) -> None:
+        from ..openclaw.coerce import normalize_provider
         from .screens.paste import PasteScreen
 
-        table = self.query_one(ProfilesTable)
-        selected = table.selected_profile
+        selected, _ = self._selected_profile()
         report = self.snapshot.diagnosis.report(selected) if selected else None
         provider = normalize_provider(report.profile.provider, self.snapshot.install.era) if report else "anthropic"
         self.push_screen(
@@ -425,7 +429,7 @@ class TriageApp(App[int]):
                 self.snapshot,
                 provider=provider,
                 target=selected,
-                agent=self._agent_arg(),
+                agent=self.snapshot.diagnosis.agent.agent_id,
                 read_clipboard=self.read_clipboard,
             ),
             self._after_paste,
@@ -435,104 +439,26 @@ class TriageApp(App[int]):
         if saved is None:
             return
         change = saved.change
-        notes = "\n".join(getattr(change, "notes", []) or [])
+        notes = "\n".join(change.notes)
         self.notify(
-            f"{change.summary} Press z to undo.\n{notes}\nA chat that still fails keeps its own profile: type /reset (or /new) in it.",
+            f"{change.summary} Press {self.shown_keys.get(UNDO, 'z')} to undo.\n{notes}\n"
+            "A chat that still fails keeps its own profile: type /reset (or /new) in it.",
             title="Key saved",
             timeout=12,
         )
-        self.after_paste_worker(saved)
-
-    @work(thread=True, exclusive=True, group="reload")
-    def after_paste_worker(self, saved: Any) -> None:
-        snapshot = load(self.options, env=self.env, now_ms=self.now_ms)
-        self.call_from_thread(self._after_paste_reloaded, snapshot, saved)
-
-    def _after_paste_reloaded(self, snapshot: Snapshot, saved: Any) -> None:
-        self.apply_snapshot(snapshot)
-        result = snapshot.diagnosis.orders.get(saved.provider)
-        if result is None or result.next == saved.profile_id:
+        self.show_change(change)
+        pin = fixes.pin_after_save(self.snapshot.diagnosis, saved.provider, saved.profile_id)
+        if pin is None:
             return
-        ids = (saved.profile_id, *[pid for pid in result.effective if pid != saved.profile_id])
-        first = result.next or "nothing"
+        result = self.snapshot.diagnosis.orders.get(saved.provider)
+        first = (result.next if result else None) or "nothing"
         confirm(
             self,
             f"OpenClaw still tries {first} first for {saved.provider}. Pin {saved.profile_id} first? (z undoes it)",
-            lambda yes: (
-                self.run_write(
-                    "order",
-                    lambda w, progress: w.set_order(
-                        self.snapshot.install, saved.provider, list(ids), agent=self._agent_arg(), progress=progress
-                    ),
-                    f"pins {saved.profile_id} first",
-                )
-                if yes
-                else None
-            ),
+            lambda yes: self.apply_fix(pin, f"pins {saved.profile_id} first") if yes else None,
         )
 
-    # --- gateway, Discord, report ----------------------------------------------------
-
-    def scrub(self, text: str) -> str:
-        """Text from outside (an exception, a CLI) with every secret of the install masked."""
-        from ..scrub import Scrubber, known_secrets
-
-        install = self.snapshot.install
-        return Scrubber(known_secrets(install), era=install.era)(text)
-
-    def _current_runtime(self) -> Any:
-        return self.runtime or self.snapshot.diagnosis.runtime
-
-    def action_reload_gateway(self) -> None:
-        install = self.snapshot.install
-        runtime = self._current_runtime()
-        gateway = runtime.gateway if runtime is not None else None
-        if gateway is not None and gateway.mode == "local" and not gateway.running:
-            self.notify(
-                "No gateway is running here: the next start loads the keys as they are now.",
-                title="Nothing to reload",
-            )
-            return
-        from ..write.live import reload_secrets
-
-        self.run_action_worker(
-            "reloads the gateway's keys", lambda progress: reload_secrets(install, progress=progress)
-        )
-
-    def action_approve_pairing(self) -> None:
-        code, who = self._pairing_to_approve()
-        if code is None:
-            self.notify(who, title="Discord", severity="warning")
-            return
-        install = self.snapshot.install
-
-        def approve(yes: bool) -> None:
-            if yes:
-                from ..write.live import approve_pairing
-
-                self.run_action_worker(
-                    f"approves Discord pairing {code}",
-                    lambda progress: approve_pairing(install, code, progress=progress),
-                )
-
-        confirm(
-            self, f"Approve the Discord DM pairing {code} from {who}? They can then talk to the bot in DMs.", approve
-        )
-
-    def _pairing_to_approve(self) -> tuple[str | None, str]:
-        """The selected finding's pairing code, else the oldest request still waiting."""
-        current = self.query_one(FindingsList).current
-        runtime = self._current_runtime()
-        discord = runtime.discord if runtime is not None else None
-        pending = list(discord.pending) if discord is not None else []
-        if current is not None and current.action is not None and current.action.kind == "pairing.approve":
-            code = current.action.profile_ids[0]
-            request = next((r for r in pending if r.code == code), None)
-            return code, (request.name or request.tag or request.user_id) if request else "this user"
-        if not pending:
-            return None, "No Discord pairing request is waiting (a user gets a code when they DM the bot)."
-        request = pending[0]
-        return request.code, request.name or request.tag or request.user_id
+    # --- the report -------------------------------------------------------------------
 
     def action_export_report(self) -> None:
         try:
@@ -547,16 +473,18 @@ class TriageApp(App[int]):
             return
         self.report_worker(folder)
 
+    def action_copy_report(self) -> None:
+        self.report_worker(None)
+
     @work(thread=True, exclusive=True, group="report")
     def report_worker(self, folder: Path | None) -> None:
         """Render the report (a full gateway look-up may take a moment), then write it into `folder`,
         or, with no folder, copy it."""
         from ..output.report import default_report_name, render_report, write_report
 
+        snapshot = self.snapshot
         try:
-            text = render_report(
-                self.snapshot.diagnosis, probe_results=self.probe_results, runtime=self._current_runtime()
-            )
+            text = render_report(snapshot.diagnosis, probe_results=snapshot.probe, runtime=snapshot.runtime)
         except Exception as exc:  # never take the app down for a report (and never show a key-shaped string)
             message = self.scrub(f"Could not make the report: {exc}")
             self.call_from_thread(self.notify, message, title="No report", severity="error")
@@ -585,9 +513,6 @@ class TriageApp(App[int]):
             lambda yes: self.copy_report_text(text) if yes else None,
         )
 
-    def action_copy_report(self) -> None:
-        self.report_worker(None)
-
     def copy_report_text(self, text: str) -> None:
         """The system clipboard (pyperclip), else the terminal's (OSC 52, over SSH too)."""
         how = "the clipboard"
@@ -603,212 +528,96 @@ class TriageApp(App[int]):
             how = "the terminal's clipboard (if it allows OSC 52)"
         self.notify(f"The report (keys masked) is on {how}.", title="Copied")
 
-    def run_action_worker(self, why: str, operation: Callable[[Callable[[str], None]], Any]) -> None:
-        """Run an `openclaw_triage.write.live` call (the OpenClaw CLI: seconds) off the UI thread."""
+    # --- applying a fix ---------------------------------------------------------------
+
+    def apply_fix(self, action: Action, why: str) -> None:
+        """Apply one fix (`write.apply`) off the UI thread: the OpenClaw CLI takes seconds."""
+        self.run_change(action, why)
+
+    def run_change(self, what: Action | str, why: str, *, force: bool = False) -> None:
         if self.busy:
             self.notify(f"Still busy: {self.busy}", severity="warning")
             return
         self.busy = why
-        self.notify(f"Working: {why}…", title="OpenClaw CLI", timeout=3)
-        self.action_worker(operation)
+        self.change_worker(what, force)
 
     @work(thread=True, exclusive=True, group="write")
-    def action_worker(self, operation: Callable[[Callable[[str], None]], Any]) -> None:
-        def progress(text: str) -> None:
-            self.call_from_thread(self.notify, text, title="Working…", timeout=3)
-
-        try:
-            result = operation(progress)
-        except Exception as exc:  # never crash the UI; ActionResult carries the expected failures
-            self.call_from_thread(self._write_failed, self.scrub(str(exc)) or type(exc).__name__)
-            return
-        self.call_from_thread(self._action_done, result)
-
-    def _action_done(self, result: Any) -> None:
-        self.busy = None
-        if result.ok:
-            self.notify(result.message, title=f"Done: {result.action}", timeout=8)
-        else:
-            self.notify(result.message, title=f"Failed: {result.action}", severity="error", timeout=12)
-        self.reload_worker()
-        if self.background:
-            self.check_gateway()
-
-    # --- chats ------------------------------------------------------------------------
-
-    def _selected_chat(self) -> Any:
-        """The chat `x` acts on: the selected row of the Chats tab, else the selected finding's chat."""
-        tabs = self.query_one(TabbedContent)
-        tables = self.query(SessionsTable)
-        if tabs.active == TABS["chats"] and tables:
-            key = tables.first().selected_key
-        else:
-            current = self.query_one(FindingsList).current
-            key = current.details.get("session") if current is not None else None
-        return next((s for s in self.snapshot.sessions if s.key == key), None)
-
-    def action_unpin_chat(self) -> None:
-        session = self._selected_chat()
-        if session is None:
-            self.action_show_tab("chats")
-            self.notify("Select a chat in the Chats tab, then press x.", title="Unpin")
-            return
-        if session.pin is None:
-            self.notify(f"{session.label} is not pinned: it follows the order.", title="Unpin")
-            return
-        key = session.key
-        self.run_write(
-            "unpin",
-            lambda w, progress: w.unpin(
-                self.snapshot.install, session_key=key, agent=self._agent_arg(), progress=progress
-            ),
-            f"unpins {session.label} from {session.pin.profile_id}",
-        )
-
-    def action_unpin_profile_chats(self) -> None:
-        session = self._selected_chat()
-        profile = session.pin.profile_id if session is not None and session.pin is not None else None
-        if profile is None:
-            self.action_show_tab("chats")
-            self.notify("Select a pinned chat in the Chats tab, then press X.", title="Unpin")
-            return
-        count = self.snapshot.pinned.get(profile)
-        many = count.total if count is not None else 1
-
-        def unpin(yes: bool) -> None:
-            if yes:
-                self.run_write(
-                    "unpin",
-                    lambda w, progress: w.unpin(
-                        self.snapshot.install, profile_id=profile, agent=self._agent_arg(), progress=progress
-                    ),
-                    f"unpins {many} chat(s) from {profile}",
-                )
-
-        confirm(
-            self,
-            f"Unpin all {many} chat(s) pinned to {profile}? Their next turn follows the order (z undoes it).",
-            unpin,
-        )
-
-    def _chats_left_behind(self, snapshot: Snapshot, provider: str) -> None:
-        """After an order change: say how many chats it does not reach, and offer to unpin them."""
-        from ..diagnose.pins import order_reach
-
-        diag = snapshot.diagnosis
-        result = diag.orders.get(provider)
-        if result is None or not snapshot.sessions:
-            return
-        profiles = {r.profile.id: r.profile for r in diag.profiles}
-        reach = order_reach(
-            snapshot.stores,
-            era=diag.install.era,
-            agent=diag.agent.agent_id,
-            provider=provider,
-            new_order=list(result.effective),
-            profiles=profiles,
-        )
-        behind = [*reach.kept, *reach.lagging]
-        if not behind:
-            return
-        names = ", ".join(s.label for s in behind[:3]) + (" …" if len(behind) > 3 else "")
-        parts = []
-        if reach.kept:
-            parts.append(f"{len(reach.kept)} pinned in the chat (they stay until unpinned)")
-        if reach.lagging:
-            parts.append(f"{len(reach.lagging)} pinned automatically (they move at their next reset or compaction)")
-        told = f"This order change does not reach {len(behind)} chat(s) ({names}) yet: {'; '.join(parts)}."
-        if diag.install.era is Era.SQLITE:
-            self.notify(
-                f"{told} OpenClaw 2026.9 lets only the chat itself change its pin: /model provider/model@"
-                f"{result.next or 'profile'} in each (the Chats tab, 2, lists them).",
-                title="Chats not reached",
-                severity="warning",
-                timeout=15,
-            )
-            return
-        keys = [s.key for s in behind]
-        confirm(
-            self,
-            f"{told} Unpin them so their next turn follows the new order? (z undoes it)",
-            lambda yes: (
-                self.run_write(
-                    "unpin",
-                    lambda w, progress: w.unpin(
-                        self.snapshot.install, session_key=keys, agent=self._agent_arg(), progress=progress
-                    ),
-                    f"unpins {len(keys)} chat(s)",
-                )
-                if yes
-                else None
-            ),
-        )
-
-    def _agent_arg(self) -> str | None:
-        diag = self.snapshot.diagnosis
-        return None if diag.agent.agent_id == diag.install.default_agent_id else diag.agent.agent_id
-
-    # --- writing --------------------------------------------------------------------------
-
-    def run_write(self, kind: str, operation: Callable[[Any, Callable[[str], None]], Any], why: str) -> None:
-        if self.busy:
-            self.notify(f"Still busy: {self.busy}", severity="warning")
-            return
-        self.busy = why
-        self.write_worker(kind, operation, why)
-
-    @work(thread=True, exclusive=True, group="write")
-    def write_worker(self, kind: str, operation: Callable[[Any, Callable[[str], None]], Any], why: str) -> None:
-        def progress(text: str) -> None:
-            self.call_from_thread(self.notify, text, title="Working…", timeout=3)
-
+    def change_worker(self, what: Action | str, force: bool) -> None:
+        """The change, then the install as the write layer re-read it, diagnosed here (not re-read)."""
         from .. import write
         from ..write.errors import Conflict
 
+        def progress(text: str) -> None:
+            self.call_from_thread(self.notify, text, title="Working…", timeout=3)
+
+        install = self.snapshot.install
+        agent = self.snapshot.diagnosis.agent.agent_id
         try:
-            change = operation(write, progress)
+            if what == UNDO:
+                explicit = None if agent == install.default_agent_id else agent
+                change = write.undo(force=force, progress=progress, install=install, agent=explicit)
+            else:
+                assert not isinstance(what, str)
+                change = write.apply(install, what, progress=progress)
         except Conflict as exc:
-            if kind == "undo":  # changed since our write: the CLI's --force, as a question
+            if what == UNDO:  # changed since our write: the CLI's --force, as a question
                 self.call_from_thread(self._offer_forced_undo, str(exc))
             else:
-                self.call_from_thread(self._write_failed, str(exc))
+                self.call_from_thread(self._change_failed, str(exc))
             return
         except Exception as exc:  # a WriteError, or any failure: say it, never crash the UI
-            self.call_from_thread(self._write_failed, self.scrub(str(exc)) or type(exc).__name__)
+            self.call_from_thread(self._change_failed, self.scrub(str(exc)) or type(exc).__name__)
             return
-        self.call_from_thread(self._write_done, kind, change)
+        snapshot = self._snapshot_after(change)
+        self.call_from_thread(self._changed, what, change, snapshot)
+
+    def _snapshot_after(self, change: Change) -> Snapshot | None:
+        """The next screen, from the install the change re-read (None: read it again, it failed)."""
+        if change.install is None:
+            return None
+        try:
+            return from_install(change.install, now_ms=self.now_ms, probe=self.snapshot.probe)
+        except Exception:
+            return None
+
+    def _changed(self, what: Action | str, change: Change, snapshot: Snapshot | None) -> None:
+        self.busy = None
+        extra = ("\n" + "\n".join(change.notes)) if change.notes else ""
+        if what == UNDO:
+            self.notify(f"{change.summary}{extra}", title="Undone", timeout=8)
+        elif not change.changed:
+            self.notify(f"{change.summary}{extra}", title="Nothing to change", timeout=8)
+        elif change.id:  # journaled
+            tail = f" Press {self.shown_keys.get(UNDO, 'z')} to undo." if change.undoable else ""
+            self.notify(f"{change.summary}{tail}{extra}", title="Changed", timeout=8)
+        else:  # the live side: a reload or an approval, nothing to take back
+            self.notify(f"{change.summary}{extra}", title=f"Done: {change.action}", timeout=8)
+        self.show_change(change, snapshot)
+        if what != UNDO and change.action in ("set_order", "clear_order") and change.provider:
+            self._offer_to_unpin_left_behind(change.provider)
+
+    def show_change(self, change: Change, snapshot: Snapshot | None = None) -> None:
+        """Show the install as the change left it, and look at the gateway again."""
+        if snapshot is None and change.install is not None:
+            snapshot = self._snapshot_after(change)
+        if snapshot is None:
+            self.reload_worker()
+        else:
+            self.snapshot = snapshot.carrying(self.snapshot)
+        if self.background:
+            self.check_gateway()
 
     def _offer_forced_undo(self, message: str) -> None:
         self.busy = None
-        install = self.snapshot.install
-
-        def force(yes: bool) -> None:
-            if yes:
-                self.run_write(
-                    "undo",
-                    lambda w, progress: w.undo(force=True, progress=progress, install=install, agent=self._agent_arg()),
-                    "undoes the last change (forced)",
-                )
-
         confirm(
             self,
             f"{message}\n\nUndo anyway? What changed since is overwritten (on 2026.3 a backup of it is kept).",
-            force,
+            lambda yes: self.action_undo(force=True) if yes else None,
         )
 
-    def _write_failed(self, message: str) -> None:
+    def _change_failed(self, message: str) -> None:
         self.busy = None
         self.notify(message, title="Nothing was changed", severity="error", timeout=10)
-
-    def _write_done(self, kind: str, change: Any) -> None:
-        self.busy = None
-        summary = getattr(change, "summary", str(change))
-        notes = getattr(change, "notes", []) or []
-        tail = "" if kind == "undo" else " Press z to undo."
-        extra = ("\n" + "\n".join(notes)) if notes else ""
-        self.notify(f"{summary}{tail}{extra}", title="Undone" if kind == "undo" else "Changed", timeout=8)
-        provider = getattr(change, "provider", None) if kind in ("order", "clear") else None
-        self.reload_worker(then_provider=provider)
 
     # --- safety -----------------------------------------------------------------------
 
@@ -825,20 +634,6 @@ class TriageApp(App[int]):
         traceback = Traceback(show_locals=False, width=None)
         self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
         self._close_messages_no_wait()
-
-
-def _node_for(cli: str | None) -> str | None:
-    """The Node that runs this `openclaw`: named in its launcher script, else on PATH."""
-    if cli:
-        try:
-            with open(os.path.realpath(cli), "rb") as fh:
-                head = fh.read(4096).decode("utf-8", "replace")
-        except OSError:
-            head = ""
-        match = re.search(r"""(/[^\s"'`]*/node)(?=["'\s])""", head)
-        if match and os.access(match.group(1), os.X_OK):
-            return match.group(1)
-    return shutil.which("node")
 
 
 def run(options: Options, *, demo: str | None = None) -> int:
@@ -862,6 +657,6 @@ def run(options: Options, *, demo: str | None = None) -> int:
 
 def confirm(app: App[Any], question: str, then: Callable[[bool], None]) -> None:
     """Ask a yes/no question on top of the current screen."""
-    from .screens.dialogs import ConfirmScreen
+    from .screens.confirm import ConfirmScreen
 
     app.push_screen(ConfirmScreen(question), lambda answer: then(bool(answer)))

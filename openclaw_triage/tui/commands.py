@@ -1,4 +1,4 @@
-"""The command palette's entries (ctrl+p): every action of the app, searchable."""
+"""The command palette's entries (ctrl+p): every command of `tui.keys`, searchable."""
 
 from __future__ import annotations
 
@@ -7,40 +7,26 @@ from typing import Any
 
 from textual.command import Hit, Hits, Provider
 
+from .keys import COMMANDS, Command
+
 
 class TriageCommands(Provider):
-    """The app's actions in the command palette (ctrl+p)."""
+    """The app's commands in the command palette (ctrl+p), with the key that runs each."""
 
-    COMMANDS: tuple[tuple[str, str, str], ...] = (
-        ("Fix the order (apply the finding's order fix)", "fix_order", "Pins the healthy profile first; z undoes it"),
-        ("Clear the stored order override", "clear_override", "OpenClaw falls back to the config order"),
-        ("Undo the last change", "undo", "Restores exactly what was there before"),
-        ("Reload from disk", "reload", "Re-read config and stores"),
-        ("Probe the keys with Anthropic", "probe", "Ask the API whether each key is accepted (free)"),
-        ("Deep probe: one 1-token message per key", "deep_probe", "Catches billing, spend limits and model access"),
-        ("Paste a key safely", "paste", "Clipboard to profile, checked before anything is written"),
-        ("Reload the gateway's keys", "reload_gateway", "A running gateway keeps the keys it loaded at start"),
-        ("Approve a Discord DM pairing", "approve_pairing", "The selected finding's code, else the oldest waiting"),
-        ("Unpin the selected chat", "unpin_chat", "Its next turn follows the order; z undoes it"),
-        ("Unpin every chat on the selected chat's profile", "unpin_profile_chats", "z undoes it"),
-        ("Write a report for a support thread", "export_report", "Markdown, keys masked, into the current folder"),
-        ("Copy the report to the clipboard", "copy_report", "The same report, ready to paste"),
-        ("Show the auth profiles", "show_tab('profiles')", "Tab 1"),
-        ("Show the chats and their pins", "show_tab('chats')", "Tab 2"),
-        ("Show the gateway, channels and agents", "show_tab('channels')", "Tab 3"),
-        ("Help: keys and panes", "help", "Every key and what each pane shows"),
-    )
+    def _entries(self) -> list[tuple[str, Command]]:
+        keys: dict[str, str] = getattr(self.app, "shown_keys", {})
+        return [(f"{c.title}  ({keys[c.id]})" if c.id in keys else c.title, c) for c in COMMANDS if c.palette]
 
     async def discover(self) -> Hits:
-        for name, action, help_text in self.COMMANDS:
-            yield Hit(1.0, name, self._runner(action), help=help_text)
+        for name, command in self._entries():
+            yield Hit(1.0, name, self._runner(command.action), help=command.help)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, action, help_text in self.COMMANDS:
+        for name, command in self._entries():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), self._runner(action), help=help_text)
+                yield Hit(score, matcher.highlight(name), self._runner(command.action), help=command.help)
 
     def _runner(self, action: str) -> Callable[[], Any]:
         async def run() -> None:

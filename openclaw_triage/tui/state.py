@@ -1,20 +1,30 @@
-"""What the app shows, loaded by the domain: one place to (re)read the install.
+"""What the app shows, read by the domain: one `Snapshot`, the app's single reactive state.
 
-Kept free of widgets so it can run in a worker thread and be tested on its own.
+Every widget draws from the snapshot and nothing else; the app replaces it after a read, a
+write (with the install the write layer re-read), a probe or a background look-up. Kept free of
+widgets so it can be built in a worker thread and tested on its own.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
+from ..diagnose.pins import PinCount, PinVerdict, pinned_counts
 from ..diagnose.result import Diagnosis
-from ..diagnose.run import diagnose
+from ..diagnose.run import assess_install, diagnose
 from ..findings import Severity, sort_findings
+from ..model import Install
 from ..openclaw.install import inspect_install
 from ..openclaw.locate import Options
+from ..runtime import sessions
+from ..runtime.sessions.model import Session, SessionStore
+
+if TYPE_CHECKING:  # the probe and the runtime picture load when first used, not with the first frame
+    from ..probe.run import ProbeResult
+    from ..runtime.collect import Runtime
 
 
 @dataclass(slots=True)
@@ -23,14 +33,22 @@ class Snapshot:
 
     diagnosis: Diagnosis
     taken_ms: float = field(default_factory=lambda: time.time() * 1000)
-    sessions: list[Any] = field(default_factory=list)  # sessions.Session of the shown agent, newest first
-    verdicts: dict[tuple[str, str], Any] = field(default_factory=dict)  # (agent, key) -> sessions.PinVerdict
-    pinned: dict[str, Any] = field(default_factory=dict)  # profile id -> sessions.PinCount
-    stores: list[Any] = field(default_factory=list)  # sessions.SessionStore, for order_reach
+    sessions: list[Session] = field(default_factory=list)  # the shown agent's chats, newest first
+    verdicts: dict[tuple[str, str], PinVerdict] = field(default_factory=dict)  # (agent, session key) -> verdict
+    pinned: dict[str, PinCount] = field(default_factory=dict)  # profile id -> chats pinned to it
+    stores: list[SessionStore] = field(default_factory=list)  # for what an order change does to chats
+    probe: list[ProbeResult] = field(default_factory=list)  # the last live probe's results
+    live: Runtime | None = None  # the fuller look at the running side, once the background one is done
+    node: str | None = None  # the Node that runs the CLI, once looked up
 
     @property
-    def install(self):  # type: ignore[no-untyped-def]
+    def install(self) -> Install:
         return self.diagnosis.install
+
+    @property
+    def runtime(self) -> Runtime | None:
+        """The running side as last seen: the background look-up's, else the diagnosis's own."""
+        return self.live or self.diagnosis.runtime
 
     @property
     def found(self) -> bool:
@@ -38,20 +56,24 @@ class Snapshot:
         install = self.diagnosis.install
         return install.state_dir.exists() or install.config.exists
 
+    def carrying(self, earlier: Snapshot) -> Snapshot:
+        """This reading, keeping what only the app's own look-ups know (Node, the probe)."""
+        return replace(self, node=self.node or earlier.node, probe=self.probe or earlier.probe)
+
 
 def load(
     options: Options,
     env: dict[str, str] | None = None,
     now_ms: float | None = None,
-    probe: Sequence[Any] = (),
+    probe: Sequence[ProbeResult] = (),
 ) -> Snapshot:
-    """Read and diagnose (tens of ms on a normal install); live probe results join the findings,
-    and the shown agent's chats come with what OpenClaw will do with each one's pin."""
-    from ..diagnose.pins import pinned_counts
-    from ..diagnose.run import assess_install
-    from ..runtime import sessions
+    """Read and diagnose (tens of ms on a normal install)."""
+    return from_install(inspect_install(options, env=env), now_ms=now_ms, probe=probe)
 
-    install = inspect_install(options, env=env)
+
+def from_install(install: Install, *, now_ms: float | None = None, probe: Sequence[ProbeResult] = ()) -> Snapshot:
+    """Diagnose an install already read (the one a write re-read): live probe results join the
+    findings, and the shown agent's chats come with what OpenClaw will do with each one's pin."""
     failed = [r.profile_id for r in probe if r.severity is Severity.ERROR and r.sent]
     diagnosis = diagnose(install, now_ms=now_ms, probe_failed=failed)
     still_there = [r.finding for r in probe if diagnosis.report(r.profile_id) is not None]
@@ -65,4 +87,5 @@ def load(
         verdicts=assess_install(install, stores, diagnosis),
         pinned=pinned_counts(stores, agent),
         stores=stores,
+        probe=list(probe),
     )

@@ -6,7 +6,7 @@ nothing heavy is imported until a write actually happens.
 
 from __future__ import annotations
 
-from .api import Change, clear_order, history, remove_profile, set_key, set_order, undo, unpin
+from .api import Change, apply, clear_order, history, remove_profile, set_key, set_order, undo, unpin
 from .errors import (
     CliFailed,
     CliTimeout,
@@ -42,6 +42,7 @@ __all__ = [
     "UndoRefused",
     "Unsupported",
     "WriteError",
+    "apply",
     "clear_order",
     "history",
     "remove_profile",

@@ -1,35 +1,92 @@
-"""The one door every change goes through: set or clear an order, set a key, remove a profile, undo.
+"""The one door every change goes through: `apply(install, action)`, and undo.
 
+`apply` performs any fix of `openclaw_triage.actions` (an order pinned or cleared, a key set,
+chats unpinned, the gateway reloaded, a pairing approved); `set_order`, `clear_order`,
+`set_key`, `remove_profile` and `unpin` are the same doors for callers that hold the pieces.
 Per era: 2026.3 stores are edited in place under OpenClaw's lock (`json_store`), with a backup
-first and a running gateway told to reload afterwards (`gateway`); 2026.6+ stores are changed
-only by the real `openclaw` CLI (`cli_runner`), with the inverse operation recorded. Every
-change lands in the journal and can be undone once. Safe to call from worker threads: writes to
-one install are serialised, and nothing here touches the terminal (`progress` gets status text).
+first and a running gateway told to reload afterwards; 2026.6+ stores are changed only by the
+real `openclaw` CLI (`cli_runner`), with the inverse operation recorded. Every change lands in
+the journal and can be undone once. Safe to call from worker threads: writes to one install are
+serialised, and nothing here touches the terminal (`progress` gets status text).
+
+A change reads the install once more when it is done (`change.AfterRead`): its own checks, the
+notes on what OpenClaw does now, and `Change.install` for the caller all come from that read.
 
 The work itself lives beside this module: `change` (the `Change` and shared helpers),
-`json_era`, `sqlite_era` and `unpin`; this door checks arguments, takes the install's lock,
-dispatches by era and adds the notes on what OpenClaw will do now.
+`json_era`, `sqlite_era`, `unpin` and `live`; this door checks arguments, takes the install's
+lock and dispatches by era.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
+from ..actions import Action, GatewayReload, KeySet, OrderClear, OrderPin, PairingApprove, Unpin
 from ..model import CredentialType, Era, Install
 from ..secret import Secret
 from . import journal
-from .change import Change, agent_auth, clean_profile_id, effect_notes, install_lock
+from .change import AfterRead, Change, agent_auth, clean_profile_id, effect_notes, install_lock
 from .cli_runner import Progress
-from .errors import InvalidInput, NothingToUndo, UndoRefused, WriteError
+from .errors import CliFailed, InvalidInput, NothingToUndo, UndoRefused, WriteError
 from .journal import JournalEntry
 from .json_era import json_clear_order, json_remove, json_set_key, json_set_order, undo_json
 from .sqlite_era import sqlite_clear_order, sqlite_remove, sqlite_set_key, sqlite_set_order, undo_sqlite
 from .unpin import UNPIN, json_unpin, sqlite_unpin_refusal, undo_unpin, unpin_targets
 from .validate import check_secret
 
-# --------------------------------------------------------------------------- public API
+# --------------------------------------------------------------------------- the door
+
+
+def apply(install: Install, action: Action, *, progress: Progress = None) -> Change:
+    """Perform `action` on `install`; the `Change` says what happened and carries the install re-read.
+
+    Raises a `WriteError` (nothing changed, or a live action that OpenClaw refused).
+    """
+    if isinstance(action, OrderPin):
+        return set_order(install, action.provider, action.profile_ids, agent=action.agent, progress=progress)
+    if isinstance(action, OrderClear):
+        return clear_order(install, action.provider, agent=action.agent, progress=progress)
+    if isinstance(action, KeySet):
+        return set_key(
+            install, action.provider, action.profile_id, action.secret, type=action.type, agent=action.agent,
+            progress=progress,
+        )  # fmt: skip
+    if isinstance(action, Unpin):
+        keys = action.session_keys or None
+        return unpin(
+            install, session_key=keys, profile_id=None if keys else action.profile_id, all=action.every,
+            agent=action.agent, progress=progress,
+        )  # fmt: skip
+    if isinstance(action, GatewayReload | PairingApprove):
+        return _live(install, action, progress)
+    raise InvalidInput(f"not an action the tool can apply: {action!r}")
+
+
+def _live(install: Install, action: GatewayReload | PairingApprove, progress: Progress) -> Change:
+    """The live side's fixes run OpenClaw's own CLI; nothing is journaled (there is nothing to put back)."""
+    from .live import approve_pairing, reload_secrets
+
+    if isinstance(action, GatewayReload):
+        result = reload_secrets(install, progress=progress)
+    else:
+        result = approve_pairing(install, action.code, progress=progress)
+    if not result.ok:
+        raise CliFailed(result.message, output=result.output, hint=f"The command was: {result.command}")
+    agent = agent_auth(install, action.agent).agent_id
+    fresh = AfterRead(install, agent).get_or_none()
+    return Change("", result.message, install.era, False, action=result.action, agent=agent, install=fresh)
+
+
+def _done(change: Change, reread: AfterRead, provider: str | None = None, profile_id: str | None = None) -> Change:
+    """A change as the caller gets it: the notes on what OpenClaw does now, and the install re-read."""
+    if not change.changed:
+        return change
+    fresh = reread.get_or_none()
+    notes = [*change.notes, *effect_notes(fresh, provider, profile_id)] if provider else change.notes
+    return replace(change, notes=notes, install=fresh)
 
 
 def set_order(
@@ -49,27 +106,25 @@ def set_order(
     if isinstance(ids, str):
         raise InvalidInput("ids must be a list of profile ids, not one string.")
     aa = agent_auth(install, agent)
+    reread = AfterRead(install, aa.agent_id)
     with install_lock(install.state_dir):
         if install.era is Era.JSON:
             change = json_set_order(install, aa, provider, ids, validate, progress)
         else:
-            change = sqlite_set_order(install, aa.agent_id, provider, ids, validate, progress)
-        if change.changed:
-            change.notes.extend(effect_notes(install, aa.agent_id, provider))
-        return change
+            change = sqlite_set_order(install, aa.agent_id, provider, ids, validate, progress, reread)
+        return _done(change, reread, provider)
 
 
 def clear_order(install: Install, provider: str, *, agent: str | None = None, progress: Progress = None) -> Change:
     """Remove the agent's stored order for `provider`, so the config order (or OpenClaw's default) applies."""
     aa = agent_auth(install, agent)
+    reread = AfterRead(install, aa.agent_id)
     with install_lock(install.state_dir):
         if install.era is Era.JSON:
             change = json_clear_order(install, aa, provider, progress)
         else:
-            change = sqlite_clear_order(install, aa.agent_id, provider, progress)
-        if change.changed:
-            change.notes.extend(effect_notes(install, aa.agent_id, provider))
-        return change
+            change = sqlite_clear_order(install, aa.agent_id, provider, progress, reread)
+        return _done(change, reread, provider)
 
 
 def set_key(
@@ -93,26 +148,28 @@ def set_key(
     pid = clean_profile_id(profile_id)
     aa = agent_auth(install, agent)
     checked = check_secret(provider, secret.get_secret_value(), ctype, store=aa.effective)
+    reread = AfterRead(install, aa.agent_id)
     with install_lock(install.state_dir):
         if install.era is Era.JSON:
             change = json_set_key(install, aa, provider, pid, checked.value, ctype, progress)
         else:
-            change = sqlite_set_key(install, aa.agent_id, provider, pid, checked.value, ctype, progress)
+            change = sqlite_set_key(install, aa.agent_id, provider, pid, checked.value, ctype, progress, reread)
         if checked.cleaned and change.changed:
             change.notes.insert(0, "cleaned before saving: " + "; ".join(checked.cleaned) + ".")
-        if change.changed:
-            change.notes.extend(effect_notes(install, aa.agent_id, provider, pid))
-        return change
+        return _done(change, reread, provider, pid)
 
 
 def remove_profile(install: Install, profile_id: str, *, agent: str | None = None, progress: Progress = None) -> Change:
     """Delete a profile and the references to it; undoable when it held an inline key or token."""
     pid = clean_profile_id(profile_id)
     aa = agent_auth(install, agent)
+    reread = AfterRead(install, aa.agent_id)
     with install_lock(install.state_dir):
         if install.era is Era.JSON:
-            return json_remove(install, aa, pid, progress)
-        return sqlite_remove(install, aa.agent_id, pid, progress)
+            change = json_remove(install, aa, pid, progress)
+        else:
+            change = sqlite_remove(install, aa.agent_id, pid, progress, reread)
+        return _done(change, reread)
 
 
 def history() -> list[JournalEntry]:
@@ -140,8 +197,9 @@ def unpin(
     aa = agent_auth(install, agent)
     if install.era is not Era.JSON:
         raise sqlite_unpin_refusal(install, aa, keys, pid)
+    reread = AfterRead(install, aa.agent_id)
     with install_lock(install.state_dir):
-        return json_unpin(install, aa, keys, pid, all, progress)
+        return _done(json_unpin(install, aa, keys, pid, all, progress, reread), reread)
 
 
 # --------------------------------------------------------------------------- undo
@@ -220,6 +278,7 @@ def undo(
         entry.profile_id,
         True,
         Path(entry.file) if entry.file else None,
+        install=AfterRead(install, install.selected_agent_id).get_or_none() if install is not None else None,
     )
 
 
@@ -228,6 +287,7 @@ __all__ = [
     "JournalEntry",
     "WriteError",
     "agent_auth",
+    "apply",
     "clean_profile_id",
     "clear_order",
     "history",

@@ -40,6 +40,7 @@ class Change:
     changed: bool = True
     file: Path | None = None
     sessions: tuple[str, ...] = ()  # chat session keys a session change touched
+    install: Install | None = field(default=None, repr=False, compare=False)  # re-read after the change
 
 
 # --------------------------------------------------------------------------- shared helpers
@@ -106,6 +107,30 @@ def reinspect(install: Install, agent: str) -> Install:
     return inspect_install(Options(agent=explicit, openclaw=install.cli.path), env=install.seen_env)
 
 
+class AfterRead:
+    """The install as a change left it, read once: the checks after the write, the notes on
+    what OpenClaw does now, and the caller (the app draws its next screen from it) share it."""
+
+    __slots__ = ("_agent", "_fresh", "_install")
+
+    def __init__(self, install: Install, agent: str) -> None:
+        self._install = install
+        self._agent = agent
+        self._fresh: Install | None = None
+
+    def get(self) -> Install:
+        if self._fresh is None:
+            self._fresh = reinspect(self._install, self._agent)
+        return self._fresh
+
+    def get_or_none(self) -> Install | None:
+        """The re-read, or None if it failed (advisory uses must not fail a change that was made)."""
+        try:
+            return self.get()
+        except Exception:
+            return None
+
+
 def record_entry(entry: JournalEntry, done: str) -> None:
     try:
         with journal.locked():
@@ -117,12 +142,14 @@ def record_entry(entry: JournalEntry, done: str) -> None:
         ) from None
 
 
-def effect_notes(install: Install, agent: str, provider: str, profile_id: str | None = None) -> list[str]:
-    """What OpenClaw will now do for `provider`, re-read from disk: the answer a user really wants."""
+def effect_notes(fresh: Install | None, provider: str, profile_id: str | None = None) -> list[str]:
+    """What OpenClaw will now do for `provider`, from the install as re-read after the change:
+    the answer a user really wants."""
+    if fresh is None:
+        return []
     try:
         from ..openclaw.order import resolve_order
 
-        fresh = reinspect(install, agent)
         aa = fresh.agent
         result = resolve_order(
             aa.effective,

@@ -18,6 +18,7 @@ from ..openclaw.coerce import normalize_provider
 from ..secret import Secret
 from . import journal, json_store
 from .change import (
+    AfterRead,
     Change,
     cli_record,
     kind_word,
@@ -79,7 +80,13 @@ def _check_ids_sqlite(ids: list[str], key: str, store: AuthStore, agent: str) ->
 
 
 def sqlite_set_order(
-    install: Install, agent: str, provider: str, ids: Sequence[str], validate: bool, progress: Progress
+    install: Install,
+    agent: str,
+    provider: str,
+    ids: Sequence[str],
+    validate: bool,
+    progress: Progress,
+    reread: AfterRead,
 ) -> Change:
     key = normalize_provider(provider, Era.SQLITE)
     if not key:
@@ -100,7 +107,7 @@ def sqlite_set_order(
     ctx.route.order_set(key, wanted)
     summary = f"Pinned the {key} profile order to {', '.join(wanted)}."
     notes: list[str] = []
-    after = reinspect(install, ctx.aa.agent_id).agent.layers[-1].order.get(key)
+    after = reread.get().agent.layers[-1].order.get(key)
     if after != wanted:
         notes.append(
             f"WARNING: after the CLI ran, the stored {key} order reads {after or 'empty'}, not {', '.join(wanted)}."
@@ -119,7 +126,7 @@ def sqlite_set_order(
     return Change(change_id, summary, Era.SQLITE, True, None, notes, "set_order", ctx.aa.agent_id, **extra)
 
 
-def sqlite_clear_order(install: Install, agent: str, provider: str, progress: Progress) -> Change:
+def sqlite_clear_order(install: Install, agent: str, provider: str, progress: Progress, reread: AfterRead) -> Change:
     key = normalize_provider(provider, Era.SQLITE)
     if not key:
         raise InvalidInput("a provider is required (e.g. --provider anthropic).")
@@ -139,8 +146,7 @@ def sqlite_clear_order(install: Install, agent: str, provider: str, progress: Pr
     change_id = journal.new_id()
     ctx.route.order_clear(key)
     summary = f"Cleared the stored {key} profile order."
-    fresh = reinspect(install, ctx.aa.agent_id)
-    notes = _inherited_order_note(fresh.agent, key)
+    notes = _inherited_order_note(reread.get().agent, key)
     entry = _sqlite_entry(
         install,
         ctx,
@@ -179,7 +185,14 @@ def _paste_token_takes(secret: Secret) -> bool:
 
 
 def sqlite_set_key(
-    install: Install, agent: str, provider: str, profile_id: str, value: str, ctype: CredentialType, progress: Progress
+    install: Install,
+    agent: str,
+    provider: str,
+    profile_id: str,
+    value: str,
+    ctype: CredentialType,
+    progress: Progress,
+    reread: AfterRead,
 ) -> Change:
     key = normalize_provider(provider, Era.SQLITE)
     ctx = _sqlite(install, agent, progress)
@@ -236,7 +249,7 @@ def sqlite_set_key(
         else f"Set the secret of {profile_id} ({ctype}) to {mask(value)}."
     )
     notes += warnings_from(result)
-    now = reinspect(install, ctx.aa.agent_id).agent.effective.profiles.get(profile_id)
+    now = reread.get().agent.effective.profiles.get(profile_id)
     if now is None or now.secret is None or now.secret != Secret(value):
         notes.append(
             f"WARNING: after the CLI ran, {profile_id} does not hold {mask(value)}; check with `openclaw-triage check`."
@@ -259,7 +272,7 @@ def sqlite_set_key(
     return Change(change_id, summary, Era.SQLITE, undoable, backup, notes, "set_key", ctx.aa.agent_id, **extra)
 
 
-def sqlite_remove(install: Install, agent: str, profile_id: str, progress: Progress) -> Change:
+def sqlite_remove(install: Install, agent: str, profile_id: str, progress: Progress, reread: AfterRead) -> Change:
     ctx = _sqlite(install, agent, progress)
     previous = ctx.aa.effective.profiles.get(profile_id)
     if previous is None:
@@ -290,7 +303,7 @@ def sqlite_remove(install: Install, agent: str, profile_id: str, progress: Progr
         raise
     summary = f"Removed {profile_id}."
     notes += warnings_from(result)
-    if profile_id in reinspect(install, ctx.aa.agent_id).agent.effective.profiles:
+    if profile_id in reread.get().agent.effective.profiles:
         notes.append(f"{profile_id} still exists in another store this agent reads (e.g. the shared store).")
     entry = _sqlite_entry(
         install,

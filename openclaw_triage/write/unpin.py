@@ -15,7 +15,7 @@ from typing import Any
 from ..model import AgentAuth, Era, Install
 from ..openclaw.coerce import normalize_provider
 from . import journal
-from .change import Change, effect_notes, new_entry, no_change, record_entry, sha256_hex, undo_journal_entry
+from .change import AfterRead, Change, effect_notes, new_entry, no_change, record_entry, sha256_hex, undo_journal_entry
 from .cli_runner import Progress, say
 from .errors import InvalidInput, UndoRefused, Unsupported
 from .journal import JournalEntry
@@ -57,7 +57,13 @@ def unpin_targets(
 
 
 def json_unpin(
-    install: Install, aa: AgentAuth, keys: list[str] | None, pid: str | None, everything: bool, progress: Progress
+    install: Install,
+    aa: AgentAuth,
+    keys: list[str] | None,
+    pid: str | None,
+    everything: bool,
+    progress: Progress,
+    reread: AfterRead,
 ) -> Change:
     from ..runtime.sessions import legacy_store_path, load_legacy_store
     from . import sessions as session_write
@@ -111,7 +117,7 @@ def json_unpin(
     record_entry(entry, summary)
     providers = {_pin_provider(aa, r.profile_id) for r in removed}
     for provider in sorted(p for p in providers if p):
-        notes.extend(effect_notes(install, aa.agent_id, provider))
+        notes.extend(effect_notes(reread.get_or_none(), provider))
     return Change(
         change_id,
         summary,

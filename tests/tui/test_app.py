@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from openclaw_triage.tui.screens.dialogs import HelpScreen, NotFoundScreen
+from openclaw_triage.tui.screens.help import HelpScreen
+from openclaw_triage.tui.screens.not_found import NotFoundScreen
 from openclaw_triage.tui.widgets.findings import FindingDetail, FindingsList
 from openclaw_triage.tui.widgets.panes import ConfigPane, OrderPane, ProbePane, VersionPane
 from openclaw_triage.tui.widgets.profiles import ProfilesTable

@@ -19,7 +19,7 @@ import pytest
 
 from openclaw_triage.openclaw.locate import Options
 from openclaw_triage.tui.app import TriageApp
-from openclaw_triage.tui.screens.dialogs import ConfirmScreen
+from openclaw_triage.tui.screens.confirm import ConfirmScreen
 from openclaw_triage.tui.state import load
 from openclaw_triage.tui.widgets.channels import ChannelsPane
 from openclaw_triage.tui.widgets.findings import FindingsList

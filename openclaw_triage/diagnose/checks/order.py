@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ...findings import Action, Severity
+from ...actions import OrderPin
+from ...findings import Severity
 from ...model import Era, Install
 from ...openclaw import commands as fixes
 from ...openclaw.coerce import normalize_provider
@@ -48,7 +49,7 @@ def check_order(
             provider,
             f"The {where} for {provider} names {missing}, which does not exist.{extra}",
             fix,
-            Action("order.set", provider, tuple(target)) if target and result.explicit_from == "store" else None,
+            OrderPin(provider, tuple(target), out.agent) if target and result.explicit_from == "store" else None,
         )
     if result.fell_back_to_store:
         out.add(
@@ -80,7 +81,7 @@ def check_order(
                 f"The {where} for {provider} leaves out {', '.join(left_out)}: OpenClaw never tries "
                 + ("it." if len(left_out) == 1 else "them."),
                 fixes.order_set(provider, new_order, agent_flag) if new_order else None,
-                Action("order.set", provider, tuple(new_order)) if new_order and severity is Severity.WARNING else None,
+                OrderPin(provider, tuple(new_order), out.agent) if new_order and severity is Severity.WARNING else None,
             )
     if result.stored is not None and result.config_order is not None and result.stored != result.config_order:
         out.add(
@@ -113,7 +114,7 @@ def check_order(
                     f"OpenClaw tries {first.profile.id} first for {provider}, and its key is broken, while {good[0]} "
                     "looks fine: every request fails until the order changes.",
                     fixes.order_set(provider, new_order, agent_flag),
-                    Action("order.set", provider, tuple(new_order)),
+                    OrderPin(provider, tuple(new_order), out.agent),
                 )
     elif in_use or result.base:
         if result.env_fallback:

@@ -8,7 +8,8 @@ header from the text), so it is a warning, not an error.
 
 from __future__ import annotations
 
-from ...findings import Action, Severity
+from ...actions import OrderPin
+from ...findings import Severity
 from ...keys import KeyInfo, KeyKind, Problem
 from ...model import Era, Install
 from ...openclaw import commands as fixes
@@ -387,7 +388,7 @@ def duplicate_finding(
     else:
         text += ", and OpenClaw rotates between them."
         severity = Severity.WARNING
-        action = Action("order.set", provider, (keep.profile.id,))
+        action = OrderPin(provider, (keep.profile.id,), out.agent)
         fix = (
             "; ".join(fixes.remove_profile(install.era, d, provider, [keep.profile.id], agent_flag) for d in drop)
             if install.era is Era.SQLITE

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import shlex
 
-from ...findings import Action, Severity
+from ...actions import Unpin
+from ...findings import Severity
 from ...model import Era
 from ...openclaw.coerce import normalize_provider
 from ...runtime.sessions.stores import load_sessions, sessions_of
@@ -142,7 +143,11 @@ def _add_finding(session: Session, verdict: PinVerdict, era: Era, out: Collector
     assert pin is not None
     message = _message(session, verdict, era)
     fix = chat_fix(session, verdict, era, agent_flag)
-    action = Action("session.unpin", verdict.provider or "", (pin.profile_id,)) if era is Era.JSON else None
+    action = (
+        Unpin((session.key,), pinned_to=pin.profile_id, provider=verdict.provider or "", agent=out.agent)
+        if era is Era.JSON
+        else None
+    )
     details = {"session": session.key, "profile": pin.profile_id, "source": pin.source, "first": verdict.first}
     severity = verdict.severity or Severity.INFO
     if verdict.code == "session.pin_unusable":

@@ -9,6 +9,7 @@ from typing import Any
 from rich.console import Group
 from rich.text import Text
 
+from ...openclaw.bindings import routes_to_agent
 from ...openclaw.labels import format_remaining_short
 from ..state import Snapshot
 from .panes import Pane, colors, info_grid, info_row
@@ -20,14 +21,9 @@ class ChannelsPane(Pane):
 
     BORDER_TITLE = ""  # the tab names it (and its scroll container draws the border)
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.show(self.app.snapshot)  # type: ignore[attr-defined]
-
     def render_snapshot(self, snapshot: Snapshot) -> Any:
         diag = snapshot.diagnosis
-        # the app's fuller `runtime.Runtime` from its background look-up, when ready
-        runtime = getattr(self.app, "runtime", None) or diag.runtime
+        runtime = snapshot.runtime  # the background look-up's fuller picture once it is ready
         c = colors(self)
         parts: list[Any] = [Text("Gateway", style=f"bold {c['accent']}")]
         gateway = info_grid()
@@ -70,7 +66,7 @@ class ChannelsPane(Pane):
         parts += [Text(""), Text("Agents", style=f"bold {c['accent']}")]
         agents = info_grid()
         for agent in diag.install.agents:
-            routes = _routes(diag.install.config.data, agent.agent_id)
+            routes = routes_to_agent(diag.install.config.data, agent.agent_id)
             profiles = len(agent.effective.profiles)
             mark = " (default)" if agent.agent_id == diag.install.default_agent_id else ""
             text = Text(f"{profiles} profile(s)" + (f" · gets {', '.join(routes)}" if routes else ""))
@@ -114,16 +110,3 @@ class ChannelsPane(Pane):
         if discord.pairing_error:
             info_row(table, "Pairing", Text(discord.pairing_error, style=c["warning"]))
         return [title, table]
-
-
-def _routes(config: dict[str, Any], agent_id: str) -> list[str]:
-    """Channels a `bindings[]` entry sends to this agent (as OpenClaw configures routing)."""
-    bindings = config.get("bindings")
-    out = []
-    if isinstance(bindings, list):
-        for binding in bindings:
-            if isinstance(binding, dict) and binding.get("agentId") == agent_id:
-                match = binding.get("match") if isinstance(binding.get("match"), dict) else {}
-                channel = match.get("channel") or binding.get("channel") or "a channel"
-                out.append(str(channel))
-    return out

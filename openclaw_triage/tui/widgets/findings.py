@@ -1,6 +1,13 @@
-"""Findings, most severe first, and the selected one explained in full with its fix."""
+"""Findings, most severe first, and the selected one explained in full with its fix.
+
+A finding the tool can fix is marked with the key that applies its fix (`[o]`), and its
+explanation says "Press <key> to …" in the words of the action itself; both come from
+`tui.keys`, so a remapped key shows here too.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from rich.console import Group
 from rich.text import Text
@@ -8,12 +15,33 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...actions import UNDOABLE, Action
 from ...findings import Finding, Severity
+from ..keys import command_for, default_keys
 from ..state import Snapshot
 from .panes import colors
 
 ICONS = {Severity.ERROR: "✗", Severity.WARNING: "!", Severity.INFO: "·"}
-ACTION_KEYS = {"order.set": "o", "gateway.reload": "g", "pairing.approve": "a", "session.unpin": "x"}
+
+
+def _keys(widget: Static | OptionList) -> Mapping[str, str]:
+    """The keys as the app shows them (remaps included)."""
+    return getattr(widget.app, "shown_keys", None) or default_keys()
+
+
+def fix_key(action: Action | None, keys: Mapping[str, str]) -> str | None:
+    """The key that applies this fix, as shown (None: the tool cannot apply it)."""
+    command = command_for(action)
+    return keys.get(command.id) if command is not None else None
+
+
+def key_hint(finding: Finding, keys: Mapping[str, str]) -> str | None:
+    """ "Press o to set the anthropic order to: … (z undoes it)." for a finding the tool can fix."""
+    key = fix_key(finding.action, keys)
+    if finding.action is None or key is None:
+        return None
+    undo = f" ({keys.get('undo', 'z')} undoes it)" if isinstance(finding.action, UNDOABLE) else ""
+    return f"Press {key} to {finding.action.describe()}{undo}."
 
 
 class FindingsList(OptionList):
@@ -32,18 +60,20 @@ class FindingsList(OptionList):
 
     def on_mount(self) -> None:
         self.border_title = self.BORDER_TITLE
+        self.watch(self.app, "snapshot", self.show)
 
     def show(self, snapshot: Snapshot) -> None:
         keep = self.current
         self.findings = list(snapshot.diagnosis.findings)
         self.clear_options()
         c = colors(self)
+        keys = _keys(self)
         style = {Severity.ERROR: c["error"], Severity.WARNING: c["warning"], Severity.INFO: "dim"}
         for index, finding in enumerate(self.findings):
             text = Text()
             text.append(f"{ICONS[finding.severity]} ", style=f"bold {style[finding.severity]}")
             text.append(finding.code, style=style[finding.severity])
-            key = ACTION_KEYS.get(finding.action.kind) if finding.action is not None else None
+            key = fix_key(finding.action, keys)
             if key:  # before the subject, which a narrow list cuts short
                 text.append(f" [{key}]", style=f"bold {c['accent']}")
             text.append(f"  {finding.subject}", style="dim")
@@ -79,6 +109,7 @@ class FindingDetail(Static):
 
     def on_mount(self) -> None:
         self.border_title = self.BORDER_TITLE
+        self.watch(self.app, "finding", self.explain)
 
     def explain(self, finding: Finding | None) -> None:
         if finding is None:
@@ -97,23 +128,7 @@ class FindingDetail(Static):
         parts: list[object] = [head, Text(""), Text(finding.message)]
         if finding.fix:
             parts += [Text(""), Text("Fix", style=f"bold {c['accent']}"), Text(finding.fix)]
-        key_hint = _key_hint(finding)
-        if key_hint:
-            parts += [Text(""), Text(key_hint, style=f"bold {c['ok']}")]
+        hint = key_hint(finding, _keys(self))
+        if hint:
+            parts += [Text(""), Text(hint, style=f"bold {c['ok']}")]
         self.update(Group(*parts))
-
-
-def _key_hint(finding: Finding) -> str | None:
-    """The key that applies this finding's fix, in words."""
-    action = finding.action
-    if action is None:
-        return None
-    if action.kind == "order.set":
-        return f"Press o to set the {action.provider} order to: {', '.join(action.profile_ids)} (z undoes it)."
-    if action.kind == "gateway.reload":
-        return "Press g to make the running gateway load the keys as they are now."
-    if action.kind == "pairing.approve":
-        return f"Press a to approve the Discord pairing {action.profile_ids[0]}."
-    if action.kind == "session.unpin":
-        return "Press x to unpin this chat so its next turn follows the order (z undoes it)."
-    return None

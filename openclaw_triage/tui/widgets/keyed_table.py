@@ -1,4 +1,8 @@
-"""A table whose rows are keyed by id (a profile, a chat), so a refresh keeps the selection."""
+"""A table whose rows are keyed by id (a profile, a chat), so a refresh keeps the selection.
+
+It draws the app's snapshot once its columns exist, and again whenever the snapshot changes:
+a table mounted late (a tab filled after the first frame) never gets rows before columns.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from textual.widgets import DataTable
+
+from ..state import Snapshot
 
 
 class KeyedTable(DataTable[Any]):
@@ -19,11 +25,10 @@ class KeyedTable(DataTable[Any]):
         self.cursor_type = "row"
         self.zebra_stripes = True
         self.add_columns(*self.COLUMNS)
-        self.first_fill()
+        self.watch(self.app, "snapshot", self.show)
 
-    def first_fill(self) -> None:
-        """Rows to show once mounted (a subclass hook: Textual would run a subclass's `on_mount`
-        before this one, before the columns exist)."""
+    def show(self, snapshot: Snapshot) -> None:  # pragma: no cover - each table draws its own rows
+        raise NotImplementedError
 
     @property
     def selected_key(self) -> str | None:

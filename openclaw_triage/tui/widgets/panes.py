@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.table import Table
@@ -21,6 +21,9 @@ from ...findings import Severity
 from ...openclaw.config import fallback_models, get_path, model_primary, model_setting
 from ...openclaw.locate import agent_settings, shorten_home
 from ..state import Snapshot
+
+if TYPE_CHECKING:
+    from ...runtime.collect import Runtime
 
 
 def colors(widget: Static) -> dict[str, str]:
@@ -66,12 +69,13 @@ def subjects_with(diag: Diagnosis, *prefixes: str) -> dict[str, Severity]:
 
 
 class Pane(Static):
-    """A bordered pane that re-renders from a snapshot."""
+    """A bordered pane that draws the app's snapshot: once mounted, and again whenever it changes."""
 
     BORDER_TITLE = ""
 
     def on_mount(self) -> None:
         self.border_title = self.BORDER_TITLE
+        self.watch(self.app, "snapshot", self.show)
 
     def show(self, snapshot: Snapshot) -> None:
         self.shown = self.render_snapshot(snapshot)
@@ -89,8 +93,10 @@ class Pane(Static):
         raise NotImplementedError
 
 
-def gateway_line(runtime: Any) -> str:
+def gateway_line(runtime: Runtime | None) -> str | None:
     """One line on the gateway: is one running here, and does it hold stale keys?"""
+    if runtime is None:
+        return None
     gateway = runtime.gateway
     if gateway.mode == "remote":
         return "remote: fixes must be made on the gateway host"
@@ -104,11 +110,6 @@ class VersionPane(Pane):
     """OpenClaw version and era, Node, paths, and the gateway as configured."""
 
     BORDER_TITLE = "Version"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.node_version: str | None = None
-        self.gateway_status: str | None = None
 
     def render_snapshot(self, snapshot: Snapshot) -> Any:
         diag = snapshot.diagnosis
@@ -127,7 +128,7 @@ class VersionPane(Pane):
             table, "CLI", Text(install.cli.path or "not found on PATH", style="" if install.cli.path else c["warning"])
         )
         info_row(table, "Era", install.era.short_label)
-        info_row(table, "Node", self.node_version or "…")
+        info_row(table, "Node", snapshot.node or "…")
         info_row(table, "State dir", f"{_home(diag, install.state_dir)}  [{install.state_dir_origin}]")
         info_row(table, "Config", _home(diag, install.config.path) + ("" if install.config.exists else "  (missing)"))
         for layer in diag.agent.layers:
@@ -140,10 +141,10 @@ class VersionPane(Pane):
             a.agent_id + (" *" if a.agent_id == install.default_agent_id else "") for a in install.agents
         )
         info_row(table, "Agents", f"{agents}   (showing {diag.agent.agent_id})")
-        runtime = diag.runtime
-        if runtime is not None:
+        runtime = snapshot.runtime
+        status = gateway_line(runtime)
+        if runtime is not None and status is not None:
             gw = runtime.gateway
-            status = self.gateway_status or gateway_line(runtime)
             style = c["error"] if gw.stale else (c["ok"] if gw.running else "dim")
             where = f"bind {gw.bind} · port {gw.port}" if gw.mode == "local" else f"{gw.mode} · port {gw.port}"
             info_row(table, "Gateway", Text.assemble(f"{where}\n", (status, style)))
@@ -211,13 +212,13 @@ class ConfigPane(Pane):
             info_row(table, f"provider {name}", text)
         shell = get_path(data, "env.shellEnv.enabled")
         info_row(table, "env.shellEnv", "on" if shell is True else "off")
-        discord = get_path(data, "channels.discord")
-        if isinstance(discord, dict):
-            token = (
-                "token set" if discord.get("token") or diag.install.seen_env.get("DISCORD_BOT_TOKEN") else "no token"
-            )
-            state = "enabled" if discord.get("enabled") else "disabled"
-            info_row(table, "Discord", f"{state} · {token} · dmPolicy {discord.get('dmPolicy', 'pairing')}")
+        discord = snapshot.runtime.discord if snapshot.runtime is not None else None
+        if discord is not None and discord.configured:
+            state = "enabled" if discord.enabled else "disabled"
+            account = discord.accounts[0] if discord.accounts else None
+            token = "token set" if account is not None and account.token_masked else "no token"
+            policy = account.dm_policy if account is not None else "pairing"
+            info_row(table, "Discord", f"{state} · {token} · dmPolicy {policy}")
         missing = [f"${{{var}}} at {where}" for var, where in diag.install.config.missing_env]
         if missing:
             info_row(table, "Unset vars", Text("\n".join(missing), style=c["warning"]))

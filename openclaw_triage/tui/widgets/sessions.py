@@ -20,9 +20,6 @@ class SessionsTable(KeyedTable):
 
     COLUMNS = COLUMNS
 
-    def first_fill(self) -> None:
-        self.show(self.app.snapshot)  # type: ignore[attr-defined]  (mounted after the first frame)
-
     def show(self, snapshot: Snapshot) -> None:
         c = colors(self)
         now = snapshot.diagnosis.now_ms

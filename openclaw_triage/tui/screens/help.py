@@ -1,4 +1,4 @@
-"""Modal screens: help, the "no install found" screen, and a yes/no confirmation."""
+"""The help screen: every key (remaps included), where to remap them, and what each pane shows."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from collections.abc import Iterable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Markdown, Static
+from textual.widgets import Markdown, Static
 
 PANES_HELP = """\
 **Version**: which OpenClaw, which storage era (JSON file up to 2026.5, SQLite from 2026.6), where
@@ -70,62 +70,3 @@ class HelpScreen(ModalScreen[None]):
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)
-
-
-class NotFoundScreen(ModalScreen[str]):
-    """Nothing where OpenClaw would look: say where we looked and offer the demo."""
-
-    BINDINGS = [
-        Binding("d", "choose('demo')", "Open the demo", id="open-demo"),
-        Binding("q,escape", "choose('quit')", "Quit", id="quit-not-found"),
-    ]
-
-    def __init__(self, looked_in: list[str]) -> None:
-        super().__init__()
-        self.looked_in = looked_in
-
-    def compose(self) -> ComposeResult:
-        places = "\n".join(f"  • {p}" for p in self.looked_in)
-        with Vertical(id="not-found"):
-            yield Static("No OpenClaw install found", classes="title")
-            yield Static(
-                f"Looked where OpenClaw itself looks:\n{places}\n\n"
-                "Run this as the user who runs OpenClaw, or point it elsewhere with --state-dir, "
-                "--profile or --config.\n\nOr open the demo: a copy of a real broken install (fake keys) "
-                "in a temp folder, where every fix can be tried safely."
-            )
-            with Horizontal(classes="buttons"):
-                yield Button("Open the demo (d)", id="demo", variant="primary")
-                yield Button("Quit (q)", id="quit")
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id or "quit")
-
-    def action_choose(self, choice: str) -> None:
-        self.dismiss(choice)
-
-
-class ConfirmScreen(ModalScreen[bool]):
-    """A yes/no question; Enter/y confirms, Escape/n declines."""
-
-    BINDINGS = [
-        Binding("y,enter", "answer(True)", "Yes", id="confirm-yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm-no"),
-    ]
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="confirm"):
-            yield Static(self.question)
-            with Horizontal(classes="buttons"):
-                yield Button("Yes (y)", id="yes", variant="primary")
-                yield Button("No (n)", id="no")
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)

@@ -1,0 +1,143 @@
+"""The fixes the tool itself can apply, as values: what a finding offers and `write.apply` performs.
+
+Each action says everything needed to carry it out on an install (the provider, the profile
+ids, the chats, the agent), so a finding can carry its fix, the app can bind a key to it, the
+CLI can print it, and one door (`write.apply`) can perform any of them. None holds a secret
+except `KeySet`, which keeps its key in a `Secret` and never comes from a finding.
+
+`agent` is the agent id the change applies to; `None` means the install's selected agent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import CredentialType
+from .secret import Secret
+
+TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
+if TYPE_CHECKING:
+    from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPin:
+    """Store an order override for `provider` (`openclaw models auth order set`)."""
+
+    provider: str
+    profile_ids: tuple[str, ...]
+    agent: str | None = None
+    kind = "order.set"  # not a field: the same for every value of the class
+
+    def describe(self) -> str:
+        return f"set the {self.provider} order to: {', '.join(self.profile_ids)}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "provider": self.provider, "profileIds": list(self.profile_ids)}
+
+
+@dataclass(frozen=True, slots=True)
+class OrderClear:
+    """Remove the stored order override for `provider` (`openclaw models auth order clear`)."""
+
+    provider: str
+    agent: str | None = None
+    kind = "order.clear"  # not a field: the same for every value of the class
+
+    def describe(self) -> str:
+        return f"clear the stored {self.provider} order override"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "provider": self.provider, "profileIds": []}
+
+
+@dataclass(frozen=True, slots=True)
+class KeySet:
+    """Store `secret` in the api_key or token profile `profile_id` (created if missing)."""
+
+    provider: str
+    profile_id: str
+    type: CredentialType
+    secret: Secret
+    agent: str | None = None
+    kind = "key.set"  # not a field: the same for every value of the class
+
+    def describe(self) -> str:
+        return f"save the {'API key' if self.type is CredentialType.API_KEY else 'token'} in {self.profile_id}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "provider": self.provider, "profileIds": [self.profile_id]}
+
+
+@dataclass(frozen=True, slots=True)
+class Unpin:
+    """Clear chats' auth pins so their next turn follows the order: the chats named, or every
+    chat pinned to `profile_id`, or every pinned chat of the agent."""
+
+    session_keys: tuple[str, ...] = ()
+    profile_id: str | None = None  # with no keys: every chat pinned to this profile
+    every: bool = False
+    pinned_to: str | None = None  # with keys: the profile they are pinned to (words and JSON only)
+    provider: str = ""  # the provider of the pinned profile (words and JSON only)
+    agent: str | None = None
+    kind = "session.unpin"  # not a field: the same for every value of the class
+
+    def describe(self) -> str:
+        if self.every:
+            return "unpin every chat of the agent, so their next turn follows the order"
+        if self.session_keys:
+            many = len(self.session_keys)
+            return f"unpin {'this chat so its' if many == 1 else f'{many} chats so their'} next turn follows the order"
+        return f"unpin every chat pinned to {self.profile_id}, so their next turn follows the order"
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "provider": self.provider,
+            "profileIds": [pid] if (pid := self.profile_id or self.pinned_to) else [],
+        }
+        if self.session_keys:
+            out["sessionKeys"] = list(self.session_keys)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayReload:
+    """Make the running gateway load the credentials as they are now (2026.3 `secrets reload`,
+    2026.9 `models.authRefresh`)."""
+
+    agent: str | None = None
+    kind = "gateway.reload"  # not a field: the same for every value of the class
+
+    def describe(self) -> str:
+        return "make the running gateway load the keys as they are now"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "provider": "gateway", "profileIds": []}
+
+
+@dataclass(frozen=True, slots=True)
+class PairingApprove:
+    """Approve a channel's DM pairing request (`openclaw pairing approve discord <CODE>`)."""
+
+    code: str
+    channel: str = "discord"
+    who: str = ""  # the requester's name or id, for the question asked first
+    agent: str | None = None
+    kind = "pairing.approve"  # not a field: the same for every value of the class
+
+    def describe(self) -> str:
+        return f"approve the {self.channel.capitalize()} pairing {self.code}" + (
+            f" from {self.who}" if self.who else ""
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        # provider/profileIds keep check --json's schema v1 shape: the channel and the code
+        return {"kind": self.kind, "provider": self.channel, "profileIds": [self.code], "code": self.code}
+
+
+Action = OrderPin | OrderClear | KeySet | Unpin | GatewayReload | PairingApprove
+"""Every fix `write.apply` performs."""
+
+UNDOABLE: tuple[type, ...] = (OrderPin, OrderClear, KeySet, Unpin)
+"""Actions that are journaled and can be taken back with undo (the others change the live side)."""
