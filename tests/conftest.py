@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,6 +11,15 @@ import pytest
 
 from tests.fakeanthropic import FakeAnthropic
 from tests.states import StateHome, load_state
+from tests.support.processes import sleeping_process
+
+
+# ---- a live process that is not us: a gateway's pid, a lock holder's --------------------------
+@pytest.fixture
+def child() -> Iterator[subprocess.Popen[bytes]]:
+    """A live child process (killed after the test) to stand for a gateway or a lock holder."""
+    with sleeping_process() as proc:
+        yield proc
 
 
 # ---- the write layer's journal and backups ----------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import re
 import subprocess
 import sys
@@ -15,23 +14,10 @@ import pytest
 from openclaw_triage.findings import CODES
 from tests import fakekeys
 from tests.builders import LegacyHome, api_key_profile, token_profile
+from tests.support.cli import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 API = fakekeys.api_key("cli")
-
-
-def run_cli(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {"HOME": str(home), "PATH": os.environ.get("PATH", ""), "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
-    full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "openclaw_triage", *args],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        cwd=home,
-        timeout=60,
-        check=False,
-    )
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,14 +29,6 @@ from tests.builders import CurrentHome, LegacyHome, api_key_profile
 from tests.gateway_fakes import FakeGateway, free_port, iso, write_lock
 
 KEY = fakekeys.api_key("gw-test")
-
-
-@pytest.fixture
-def child() -> Iterator[subprocess.Popen[bytes]]:
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    yield proc
-    proc.kill()
-    proc.wait()
 
 
 class Home:

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -189,14 +187,6 @@ def test_rolling_paths_are_today_and_yesterday(tmp_path: Path) -> None:
     assert f"/tmp/openclaw/openclaw-{local_date(NOW - 86400)}.log" in paths
     assert str(tmp_path / f"openclaw-{__import__('os').getuid()}" / f"openclaw-{local_date(NOW)}.log") in paths
     assert str(home / "Library" / "Logs" / "openclaw" / "gateway.log") in paths
-
-
-@pytest.fixture
-def child() -> Iterator[subprocess.Popen[bytes]]:
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    yield proc
-    proc.kill()
-    proc.wait()
 
 
 def test_check_reports_failures_since_the_running_gateway_started(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from tests import fakekeys
 from tests.builders import LegacyHome, api_key_profile, token_profile
 from tests.fakeanthropic import Reply
 from tests.probe_server import HungServer, ProbeServer
+from tests.support.cli import Ran, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = fakekeys.api_key("cli-good")
@@ -22,18 +22,9 @@ OAT = fakekeys.oauth_token("cli-oat")
 HEALTHY = {"auth": {"profiles": {"anthropic:default": {"provider": "anthropic", "mode": "api_key"}}}}
 
 
-def cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def cli(home: Path, *args: str) -> Ran:
     """Run the CLI with a clean environment (no proxy variables, no colour)."""
-    env = {"HOME": str(home), "PATH": os.environ.get("PATH", ""), "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "openclaw_triage", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=home,
-        timeout=60,
-        check=False,
-    )
+    return run_cli(home, *args)
 
 
 def install(home: Path, url: str, profiles: dict[str, dict[str, str]], **config: object) -> LegacyHome:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from openclaw_triage.output.report import render_report
 from tests import fakekeys, states
 from tests.builders import LegacyHome, api_key_profile, token_profile
 from tests.gateway_fakes import failure_lines, free_port, iso, write_lock
+from tests.support.processes import sleeping_process
 
 GATEWAY_TOKEN = "63603c981044e8636ea360d36bb7776276325fa45ca7c6ad"
 DISCORD_TOKEN = "MzQzMjkxNDQ3NTM3NTg5MTA3.rWyDb6.OCX_ZvfBF8P7RP-XdJUhzndcXvayY6QUuYMrpf"
@@ -100,8 +99,7 @@ def _seedlike(root: Path) -> tuple[Path, Path]:
 
 def test_the_report_answers_the_seed_threads_questions(tmp_path: Path) -> None:
     home, tmp = _seedlike(tmp_path)
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    try:
+    with sleeping_process() as proc:
         write_lock(tmp, home / ".openclaw" / "openclaw.json", proc.pid, createdAt=iso(time.time() - 300))
         now = time.time()
         (tmp_path / "gw.log").write_text(
@@ -118,9 +116,6 @@ def test_the_report_answers_the_seed_threads_questions(tmp_path: Path) -> None:
         )
         env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "TMPDIR": str(tmp)}
         text = render_report(diagnose(inspect_install(Options(openclaw="none"), env=env)))
-    finally:
-        proc.kill()
-        proc.wait()
     answers = {
         "which version": "**OpenClaw**: 2026.3.13",
         "API key or setup token, and its mask": "anthropic:default = API key sk-ant-a",

@@ -7,9 +7,9 @@ plist files in a hand-built HOME.
 
 from __future__ import annotations
 
+import contextlib
 import plistlib
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from openclaw_triage.runtime.service_env import compare, needed_vars, parse_syst
 from tests import fakekeys
 from tests.builders import LegacyHome, api_key_profile
 from tests.gateway_fakes import free_port, write_lock
+from tests.support.processes import sleeping_process
 
 SHELL_KEY = fakekeys.api_key("shell")
 SERVICE_KEY = fakekeys.api_key("service-old")
@@ -44,18 +45,14 @@ class Setup:
         self.tmp.mkdir(parents=True)
         self.legacy = LegacyHome(self.home).config({})
         self.shell: dict[str, str] = {}
-        self.children: list[subprocess.Popen[bytes]] = []
+        self.children = contextlib.ExitStack()
 
     def store(self, profiles: dict) -> None:
         self.legacy.store({"profiles": profiles})
 
     def gateway(self, env: dict[str, str]) -> subprocess.Popen[bytes]:
         """A child process with exactly `env`, registered as this install's running gateway."""
-        code = "import time; print('up', flush=True); time.sleep(60)"
-        proc = subprocess.Popen(
-            [sys.executable, "-c", code], env={"PATH": "/usr/bin:/bin", **env}, stdout=subprocess.PIPE
-        )
-        self.children.append(proc)
+        proc = self.children.enter_context(sleeping_process({"PATH": "/usr/bin:/bin", **env}, say_up=True))
         assert proc.stdout is not None and proc.stdout.readline() == b"up\n"  # exec'd: /proc shows its own environ
         write_lock(
             self.tmp, self.home / ".openclaw" / "openclaw.json", proc.pid, startTime=gateway.start_ticks(proc.pid)
@@ -79,10 +76,8 @@ class Setup:
 @pytest.fixture
 def setup(tmp_path: Path) -> Iterator[Setup]:
     s = Setup(tmp_path)
-    yield s
-    for proc in s.children:
-        proc.kill()
-        proc.wait()
+    with s.children:
+        yield s
 
 
 def _assert_no_value(text: str, *values: str) -> None:

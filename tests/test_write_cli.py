@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import types
@@ -15,6 +14,7 @@ from openclaw_triage import cli
 from tests import fakekeys
 from tests.builders import CurrentHome, LegacyHome, api_key_profile, token_profile
 from tests.states import secret_fragments
+from tests.support.cli import Ran, run_cli
 from tests.test_write_sqlite import FAKE_OPENCLAW_2026_9
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,27 +23,10 @@ NEW = fakekeys.api_key("cli-w-new")
 TOKEN = fakekeys.oauth_token("cli-w")
 
 
-def run(home: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {
-        "HOME": str(home),
-        "PATH": os.environ.get("PATH", ""),
-        "NO_COLOR": "1",
-        "PYTHONPATH": str(ROOT),
-        "OPENCLAW_TRIAGE_STATE_DIR": str(home / "triage-state"),
-        "OPENCLAW_GATEWAY_PORT": "9",
-    }
-    full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "openclaw_triage", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=full_env,
-        cwd=home,
-        timeout=60,
-        check=False,
-        start_new_session=True,  # no controlling terminal: /dev/tty cannot be opened, as in CI
-    )
+def run(home: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None) -> Ran:
+    """A separate process with no controlling terminal: a prompt cannot reach /dev/tty, as in CI."""
+    full_env = {"OPENCLAW_TRIAGE_STATE_DIR": str(home / "triage-state"), "OPENCLAW_GATEWAY_PORT": "9", **(env or {})}
+    return run_cli(home, *args, stdin=stdin, env=full_env, separate_process=True)
 
 
 def leaks(proc: subprocess.CompletedProcess[str], *secrets: str) -> list[str]:

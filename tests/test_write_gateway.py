@@ -14,7 +14,6 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -58,14 +57,6 @@ FAKE_OPENCLAW_2026_3 = textwrap.dedent(
 
 
 pytestmark = pytest.mark.usefixtures("triage_state")  # our journal in a temp dir
-
-
-@pytest.fixture
-def sleeper() -> Iterator[subprocess.Popen[bytes]]:
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    yield proc
-    proc.kill()
-    proc.wait()
 
 
 class Env:
@@ -115,11 +106,11 @@ def test_no_gateway_means_no_reload(env: Env) -> None:
     assert env.calls() == [] and not any("gateway" in n for n in change.notes)
 
 
-def test_a_running_gateway_is_told_to_reload(env: Env, sleeper: subprocess.Popen[bytes]) -> None:
-    env.gateway_lock(sleeper.pid)
+def test_a_running_gateway_is_told_to_reload(env: Env, child: subprocess.Popen[bytes]) -> None:
+    env.gateway_lock(child.pid)
     change = write.set_key(env.inspect(), "anthropic", "anthropic:default", Secret(NEW), type=CredentialType.API_KEY)
     assert env.calls() == [["secrets", "reload"]]
-    assert any(n.startswith("gateway secrets reloaded") and str(sleeper.pid) in n for n in change.notes)
+    assert any(n.startswith("gateway secrets reloaded") and str(child.pid) in n for n in change.notes)
     assert json.loads(env.store.read_text())["profiles"]["anthropic:default"]["key"] == NEW
 
 
@@ -131,12 +122,12 @@ def test_a_lock_of_a_dead_gateway_is_ignored(env: Env) -> None:
     assert env.calls() == []
 
 
-def test_the_old_copy_written_back_is_overwritten_again(env: Env, sleeper: subprocess.Popen[bytes]) -> None:
+def test_the_old_copy_written_back_is_overwritten_again(env: Env, child: subprocess.Popen[bytes]) -> None:
     """FACTS 2026.3 §8: the gateway's usage write put the old key back; we reapply once and re-reload."""
     old_bytes = env.store.parent / "old-bytes"
     old_bytes.write_bytes(env.store.read_bytes())
     env.vars["FAKE_WRITEBACK"] = f"{env.store}|{old_bytes}|1"
-    env.gateway_lock(sleeper.pid)
+    env.gateway_lock(child.pid)
     change = write.set_key(env.inspect(), "anthropic", "anthropic:default", Secret(NEW), type=CredentialType.API_KEY)
     assert env.calls() == [["secrets", "reload"], ["secrets", "reload"]]
     assert json.loads(env.store.read_text())["profiles"]["anthropic:default"]["key"] == NEW
@@ -146,24 +137,24 @@ def test_the_old_copy_written_back_is_overwritten_again(env: Env, sleeper: subpr
     assert json.loads(env.store.read_text())["profiles"]["anthropic:default"]["key"] == OLD
 
 
-def test_a_gateway_that_keeps_writing_back_is_reported(env: Env, sleeper: subprocess.Popen[bytes]) -> None:
+def test_a_gateway_that_keeps_writing_back_is_reported(env: Env, child: subprocess.Popen[bytes]) -> None:
     old_bytes = env.store.parent / "old-bytes"
     old_bytes.write_bytes(env.store.read_bytes())
     env.vars["FAKE_WRITEBACK"] = f"{env.store}|{old_bytes}|9"
-    env.gateway_lock(sleeper.pid)
+    env.gateway_lock(child.pid)
     change = write.set_key(env.inspect(), "anthropic", "anthropic:default", Secret(NEW), type=CredentialType.API_KEY)
     assert any(n.startswith("WARNING") and "gateway stop" in n for n in change.notes)
 
 
-def test_a_failed_reload_is_reported_not_raised(env: Env, sleeper: subprocess.Popen[bytes]) -> None:
+def test_a_failed_reload_is_reported_not_raised(env: Env, child: subprocess.Popen[bytes]) -> None:
     env.vars["FAKE_RELOAD_FAILS"] = "1"
-    env.gateway_lock(sleeper.pid)
+    env.gateway_lock(child.pid)
     change = write.set_order(env.inspect(), "anthropic", ["anthropic:default"])
     assert change.changed and any("secrets reload` failed" in n for n in change.notes)
 
 
-def test_without_a_cli_the_user_is_told_to_reload(env: Env, sleeper: subprocess.Popen[bytes]) -> None:
-    env.gateway_lock(sleeper.pid)
+def test_without_a_cli_the_user_is_told_to_reload(env: Env, child: subprocess.Popen[bytes]) -> None:
+    env.gateway_lock(child.pid)
     install = inspect_install(Options(), env=env.vars)
     assert install.cli.path is None
     change = write.set_order(install, "anthropic", ["anthropic:default"])

@@ -33,6 +33,7 @@ from openclaw_triage.write.lock import (
 )
 from tests import fakekeys
 from tests.builders import LegacyHome, api_key_profile
+from tests.support.processes import dead_pid
 
 
 def _old(path: Path, seconds: float) -> None:
@@ -46,24 +47,9 @@ def _iso(seconds_ago: float) -> str:
     return (datetime.now(UTC) - timedelta(seconds=seconds_ago)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-def _dead_pid() -> int:
-    proc = subprocess.Popen([sys.executable, "-c", "pass"])
-    proc.wait()
-    return proc.pid
-
-
 @pytest.fixture
 def store(tmp_path: Path) -> Path:
     return LegacyHome(tmp_path).store({"profiles": {"anthropic:default": api_key_profile(fakekeys.api_key("lock"))}})
-
-
-@pytest.fixture
-def sleeper() -> object:
-    """A live process that is not us: its pid in a lock means 'held by someone alive'."""
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    yield proc
-    proc.kill()
-    proc.wait()
 
 
 def test_lock_path_resolves_the_directory_not_the_file(tmp_path: Path) -> None:
@@ -101,13 +87,13 @@ def test_payload_is_openclaws_pretty_json_and_release_unlinks(store: Path) -> No
         ("zero-pid", 0, False),  # pid 0 skips the pid check (JS `payload?.pid &&`)
     ],
 )
-def test_stale_rules(tmp_path: Path, sleeper: subprocess.Popen[bytes], payload: str, age: float, stale: bool) -> None:
+def test_stale_rules(tmp_path: Path, child: subprocess.Popen[bytes], payload: str, age: float, stale: bool) -> None:
     lock = tmp_path / "auth-profiles.json.lock"
     contents = {
-        "dead": {"pid": _dead_pid(), "createdAt": _iso(0)},
-        "live-old-created": {"pid": sleeper.pid, "createdAt": _iso(31)},
-        "live-bad-created": {"pid": sleeper.pid, "createdAt": "yesterday-ish"},
-        "live": {"pid": sleeper.pid, "createdAt": _iso(0)},
+        "dead": {"pid": dead_pid(), "createdAt": _iso(0)},
+        "live-old-created": {"pid": child.pid, "createdAt": _iso(31)},
+        "live-bad-created": {"pid": child.pid, "createdAt": "yesterday-ish"},
+        "live": {"pid": child.pid, "createdAt": _iso(0)},
         "zero-pid": {"pid": 0, "createdAt": _iso(0)},
     }
     lock.write_text("" if payload == "empty" else json.dumps(contents[payload], indent=2))
@@ -118,7 +104,7 @@ def test_stale_rules(tmp_path: Path, sleeper: subprocess.Popen[bytes], payload: 
 
 def test_a_stale_lock_is_removed_and_we_proceed(store: Path) -> None:
     lock_file = lock_path_for(store)
-    lock_file.write_text(json.dumps({"pid": _dead_pid(), "createdAt": _iso(0)}, indent=2))
+    lock_file.write_text(json.dumps({"pid": dead_pid(), "createdAt": _iso(0)}, indent=2))
     started = time.monotonic()
     with FileLock(store, timeout=2) as lock:
         assert read_lock(lock.path).pid == os.getpid()
@@ -126,16 +112,16 @@ def test_a_stale_lock_is_removed_and_we_proceed(store: Path) -> None:
     assert time.monotonic() - started < 1
 
 
-def test_a_live_fresh_lock_makes_us_wait_then_give_up_clearly(store: Path, sleeper: subprocess.Popen[bytes]) -> None:
+def test_a_live_fresh_lock_makes_us_wait_then_give_up_clearly(store: Path, child: subprocess.Popen[bytes]) -> None:
     lock_file = lock_path_for(store)
-    lock_file.write_text(json.dumps({"pid": sleeper.pid, "createdAt": _iso(0)}, indent=2))
+    lock_file.write_text(json.dumps({"pid": child.pid, "createdAt": _iso(0)}, indent=2))
     before = store.read_bytes()
     started = time.monotonic()
     with pytest.raises(LockBusy) as info:
         json_store.apply(store, json_store.clear_order("anthropic"), lock_timeout=0.4)
     waited = time.monotonic() - started
     assert 0.35 < waited < 2
-    assert f"process {sleeper.pid}" in str(info.value)
+    assert f"process {child.pid}" in str(info.value)
     assert store.read_bytes() == before
     assert lock_file.exists(), "someone else's live lock must not be touched"
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from ..model import AgentAuth, AuthStore, CliInfo, EnvVar, Era, Install, StoreIssue
 from ..secret import Secret
 from ..util.jsonio import ParseError, read_text
+from ..util.shapes import as_object
 from . import locate
 from .config import load_config
 from .dotenv import parse_dotenv
@@ -43,7 +44,7 @@ def _config_stamp(options: locate.Options, env: Mapping[str, str]) -> str | None
     """`meta.lastTouchedVersion`: the last OpenClaw that wrote the config."""
     paths, eff = locate.resolve_paths(options, env, Era.SQLITE)
     config = load_config(paths.config_path, dict(eff))
-    meta = config.data.get("meta") if isinstance(config.data.get("meta"), dict) else {}
+    meta = as_object(config.data.get("meta"))
     stamp = meta.get("lastTouchedVersion")
     return stamp if isinstance(stamp, str) and stamp.strip() else None
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from ..keys import mask
 from ..model import AuthStore, Era, Profile
 from ..util.jsstr import js_trim
+from ..util.shapes import as_object
 from .coerce import normalize_provider
 from .order import unusable_until
 
@@ -122,9 +123,9 @@ def unusable_suffix(store: AuthStore, profile: Profile, now_ms: float, era: Era)
 
 def display_label(profile: Profile, config: Mapping[str, Any], era: Era) -> str:
     """`<id> (<email or display name>)` for OAuth profiles."""
-    auth = config.get("auth") if isinstance(config.get("auth"), dict) else {}
-    cfg_profiles = auth.get("profiles") if isinstance(auth.get("profiles"), dict) else {}
-    cfg = cfg_profiles.get(profile.id) if isinstance(cfg_profiles.get(profile.id), dict) else {}
+    auth = as_object(config.get("auth"))
+    cfg_profiles = as_object(auth.get("profiles"))
+    cfg = as_object(cfg_profiles.get(profile.id))
     if era is Era.SQLITE:
         for name in (cfg.get("displayName"), profile.extra.get("displayName")):
             if isinstance(name, str) and name.strip():

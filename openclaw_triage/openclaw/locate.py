@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import Era
+from ..util.shapes import as_object
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
 if TYPE_CHECKING:
@@ -321,7 +322,7 @@ def _default_agent(config: Mapping[str, Any], era: Era, entries: list[tuple[str,
             if entry.get("default") is True or (entry.get("default") and not isinstance(entry.get("default"), bool)):
                 return agent_id
         return entries[0][0]
-    agents = config.get("agents") if isinstance(config.get("agents"), dict) else {}
+    agents = as_object(config.get("agents"))
     system = agents.get("defaults", {}).get("systemAgent") if isinstance(agents.get("defaults"), dict) else None
     if isinstance(system, dict) and isinstance(system.get("agentId"), str) and system["agentId"].strip():
         return normalize_agent_id(system["agentId"])

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from ..model import AuthStore, Era, Health, Profile
 from ..util.jsstr import js_trim
+from ..util.shapes import as_object
 from .coerce import normalize_provider
 from .refs import coerce_secret_ref
 
@@ -134,12 +135,12 @@ def unusable_until(health: Health | None, era: Era, for_model: str | None = None
     ):
         return None
     if era is Era.JSON:
-        values = [v for v in (health.cooldown_until, health.disabled_until) if v is not None and v > 0]
-        return max(values) if values else None
+        windows = [v for v in (health.cooldown_until, health.disabled_until) if v is not None and v > 0]
+        return max(windows) if windows else None
     block_other_model = bool(
         for_model and health.blocked_scope == "model" and health.blocked_model and health.blocked_model != for_model
     )
-    values = [
+    values: list[float | None] = [
         None if block_other_model else health.blocked_until,
         health.cooldown_until,
         health.disabled_until,
@@ -214,7 +215,7 @@ def resolve_order(
     key = normalize_provider(provider, era)
     stored = _find_provider_value(store.order, provider, era)
     stored = list(stored) if isinstance(stored, list) else None
-    auth = config.get("auth") if isinstance(config.get("auth"), dict) else {}
+    auth = as_object(config.get("auth"))
     cfg_order_raw = _find_provider_value(auth.get("order"), provider, era)
     config_order = [i for i in cfg_order_raw if isinstance(i, str)] if isinstance(cfg_order_raw, list) else None
     explicit = stored if stored is not None else config_order
@@ -302,7 +303,7 @@ def resolve_order(
     cooling.sort(key=until)
     if explicit_path:
         ordered = available + cooling
-        position = {pid: i for i, pid in reversed(list(enumerate(explicit)))}
+        position = {pid: i for i, pid in reversed(list(enumerate(explicit or [])))}
         for i, pid in enumerate(available):
             where = "the stored override" if explicit_from == "store" else "the config's auth.order"
             result.reasons[pid] = (

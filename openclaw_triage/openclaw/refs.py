@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..model import Era, SecretRef
 from ..secret import Secret
+from ..util.shapes import as_object, as_text
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
 if TYPE_CHECKING:
@@ -67,11 +68,11 @@ class Resolution:
 
 def resolve_ref(ref: SecretRef, env: Mapping[str, str], config: Mapping[str, Any]) -> Resolution:
     """Resolve `ref` against the environment OpenClaw would see and the config's providers."""
-    secrets_cfg = config.get("secrets") if isinstance(config.get("secrets"), dict) else {}
-    providers = secrets_cfg.get("providers") if isinstance(secrets_cfg.get("providers"), dict) else {}
-    defaults = secrets_cfg.get("defaults") if isinstance(secrets_cfg.get("defaults"), dict) else {}
+    secrets_cfg = as_object(config.get("secrets"))
+    providers = as_object(secrets_cfg.get("providers"))
+    defaults = as_object(secrets_cfg.get("defaults"))
     if ref.source == "env":
-        default_alias = defaults.get("env").strip() if isinstance(defaults.get("env"), str) else ""
+        default_alias = (as_text(defaults.get("env")) or "").strip()
         configured = providers.get(ref.provider)
         if ref.provider != (default_alias or "default") and not isinstance(configured, dict):
             return Resolution(

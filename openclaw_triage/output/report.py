@@ -465,7 +465,7 @@ def _gateway(ctx: _Ctx) -> str:
         ("Port", f"{gw.port} ({gw.port_origin}), bind {gw.bind}"),
     ]
     if gw.lock is not None:
-        rows += [("PID", gw.pid), ("Started", _when(gw.started_at, ctx.now)), ("Lock file", str(gw.lock.path))]
+        rows += [("PID", str(gw.pid)), ("Started", _when(gw.started_at, ctx.now)), ("Lock file", str(gw.lock.path))]
     rows += [("Stale lock file", str(lk.path)) for lk in gw.stale_locks]
     if gw.health is not None:
         rows.append(("/health", gw.health.summary()))

@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from ..util.shapes import as_object, as_text
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -55,12 +57,12 @@ def _error_fields(body: Any) -> tuple[str | None, str | None, str | None, str | 
     """`(error.type, error.message, error.details.error_code, request_id)` of an error body."""
     if not isinstance(body, dict):
         return None, None, None, None
-    error = body.get("error") if isinstance(body.get("error"), dict) else {}
-    details = error.get("details") if isinstance(error.get("details"), dict) else {}
-    etype = error.get("type") if isinstance(error.get("type"), str) else None
-    message = error.get("message") if isinstance(error.get("message"), str) else None
-    code = details.get("error_code") if isinstance(details.get("error_code"), str) else None
-    rid = body.get("request_id") if isinstance(body.get("request_id"), str) else None
+    error = as_object(body.get("error"))
+    details = as_object(error.get("details"))
+    etype = as_text(error.get("type"))
+    message = as_text(error.get("message"))
+    code = as_text(details.get("error_code"))
+    rid = as_text(body.get("request_id"))
     return etype, message, code, rid
 
 
@@ -81,7 +83,7 @@ def classify_response(step: str, status: int, headers: Mapping[str, str], text: 
     """Name what Anthropic (or whatever answers at the base URL) said."""
     body = _json(text)
     etype, message, error_code, body_rid = _error_fields(body)
-    base = {
+    base: dict[str, Any] = {
         "status": status,
         "error_type": etype,
         "message": message,

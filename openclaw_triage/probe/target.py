@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 from ..model import Era
 from ..openclaw.coerce import normalize_provider
 from ..openclaw.config import get_path
+from ..util.shapes import as_object
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -132,7 +133,7 @@ def resolve_base_url(config: Mapping[str, Any], agent_dir: Path, era: Era) -> Ba
     headers: dict[str, Any] = {}
     if found is not None:
         key, entry = found
-        headers = entry.get("headers") if isinstance(entry.get("headers"), dict) else {}
+        headers = as_object(entry.get("headers"))
         url = _nonblank(entry.get("baseUrl"))
         if url:
             return BaseUrl(url, "config", f"models.providers.{key}.baseUrl", headers)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..model import Era, Install
 from ..util.isotime import parse_iso
+from ..util.shapes import as_object, as_text
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
 if TYPE_CHECKING:
@@ -133,7 +134,7 @@ def discord_status(install: Install, now: float | None = None) -> DiscordStatus:
     """Read `channels.discord`, the token's presence and the pairing requests; never writes."""
     now = time.time() if now is None else now
     config = install.config.data
-    channels = config.get("channels") if isinstance(config.get("channels"), dict) else {}
+    channels = as_object(config.get("channels"))
     discord = channels.get("discord") if isinstance(channels.get("discord"), dict) else None
     status = DiscordStatus(configured=discord is not None, enabled=False, now=now)
     if discord is None:
@@ -164,7 +165,7 @@ def _account(
     source, token = _token(install, root, account_id, cfg)
     from ..keys import mask
 
-    dm = root.get("dm") if isinstance(root.get("dm"), dict) else {}
+    dm = as_object(root.get("dm"))
     policy = cfg.get("dmPolicy") or root.get("dmPolicy") or dm.get("policy") or DEFAULT_DM_POLICY
     allow = cfg.get("allowFrom") if isinstance(cfg.get("allowFrom"), list) else None
     if allow is None:
@@ -267,12 +268,12 @@ def _request(item: Any) -> PairingRequest | None:
     code, user = item.get("code"), item.get("id")
     if not isinstance(code, str) or not isinstance(user, str | int):
         return None
-    meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
+    meta = as_object(item.get("meta"))
     return PairingRequest(
         code=code.strip(),
         user_id=str(user),
-        name=meta.get("name") if isinstance(meta.get("name"), str) else None,
-        tag=meta.get("tag") if isinstance(meta.get("tag"), str) else None,
+        name=as_text(meta.get("name")),
+        tag=as_text(meta.get("tag")),
         account_id=str(meta.get("accountId") or "default").lower(),
         created_at=parse_iso(item.get("createdAt")),
         last_seen_at=parse_iso(item.get("lastSeenAt")) or parse_iso(item.get("createdAt")),
@@ -289,8 +290,8 @@ def _request_from_row(row: tuple[Any, ...]) -> PairingRequest:
     return PairingRequest(
         code=str(code),
         user_id=str(request_id),
-        name=meta.get("name") if isinstance(meta.get("name"), str) else None,
-        tag=meta.get("tag") if isinstance(meta.get("tag"), str) else None,
+        name=as_text(meta.get("name")),
+        tag=as_text(meta.get("tag")),
         account_id=str(account or "default"),
         created_at=parse_iso(created),
         last_seen_at=parse_iso(seen) or parse_iso(created),

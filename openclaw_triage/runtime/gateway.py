@@ -23,6 +23,7 @@ from pathlib import Path
 from ..model import Era, Install
 from ..util.isotime import parse_iso
 from ..util.proc import pid_alive, start_ticks
+from ..util.shapes import as_object, as_text
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
 if TYPE_CHECKING:
@@ -139,8 +140,8 @@ def read_lock(path: Path) -> GatewayLock | None:
         path=path,
         pid=pid,
         created_at=parse_iso(data.get("createdAt")),
-        config_path=data.get("configPath") if isinstance(data.get("configPath"), str) else None,
-        state_dir=data.get("stateDir") if isinstance(data.get("stateDir"), str) else None,
+        config_path=as_text(data.get("configPath")),
+        state_dir=as_text(data.get("stateDir")),
         port=port,
         start_ticks=ticks,
         pid_alive=alive,
@@ -304,14 +305,14 @@ def detect(
     config = install.config.data
     gw = gateway_config(config)
     port, origin = port_and_origin(install.seen_env, config)
-    auth = gw.get("auth") if isinstance(gw.get("auth"), dict) else {}
+    auth = as_object(gw.get("auth"))
     status = GatewayStatus(
         mode="remote" if gw.get("mode") == "remote" else "local",
         port=port,
         port_origin=origin,
         bind=str(gw.get("bind") or "loopback"),
         remote_url=remote_url(config),
-        auth_mode=auth.get("mode") if isinstance(auth.get("mode"), str) else None,
+        auth_mode=as_text(auth.get("mode")),
         token_masked=_masked_token(auth.get("token"), install.era),
     )
     return _look(status, install_config_paths(install), install.state_dir, install.seen_env, http, ready, timeout)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..model import Install
 from ..util.isotime import local_date, parse_iso
+from ..util.shapes import as_object
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
 if TYPE_CHECKING:
@@ -190,7 +191,7 @@ def _parse_json_line(text: str) -> _Event | None:
         return None
     if not isinstance(data, dict):
         return None
-    meta = data.get("_meta") if isinstance(data.get("_meta"), dict) else {}
+    meta = as_object(data.get("_meta"))
     at = parse_iso(data.get("time")) or parse_iso(meta.get("date"))
     if at is None:
         return None

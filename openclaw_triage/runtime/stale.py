@@ -63,10 +63,10 @@ def _json_changes(install: Install, loaded: float, started: float) -> list[Crede
             if when is None or when <= loaded + STARTUP_SLACK_S or _usage_write(path, when):
                 continue
             out.append(CredentialChange("auth store", path, when))
-    for path in _dotenv_paths(install):
-        when = _mtime(path)
+    for dotenv in _dotenv_paths(install):
+        when = _mtime(dotenv)
         if when is not None and when > started + STARTUP_SLACK_S:
-            out.append(CredentialChange(".env", str(path), when, needs_restart=True))
+            out.append(CredentialChange(".env", str(dotenv), when, needs_restart=True))
     reload_cfg = gateway_config(install.config.data).get("reload")
     off = isinstance(reload_cfg, dict) and reload_cfg.get("mode") == "off"
     if off and install.config.mtime and install.config.mtime > loaded + STARTUP_SLACK_S:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from ..actions import Action, GatewayReload, OrderPin, PairingApprove, Unpin
 
@@ -77,7 +77,7 @@ COMMANDS: tuple[Command, ...] = (
 BY_ID = {c.id: c for c in COMMANDS}
 
 
-def bindings() -> list[Binding]:
+def bindings() -> list[BindingType]:
     """The app's bindings, one per command that has a key."""
     return [
         Binding(c.key, c.action, c.label or c.title, show=c.show, key_display=c.key_display, id=c.id)

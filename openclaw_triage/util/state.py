@@ -21,9 +21,10 @@ def state_root() -> Path:
     override = (os.environ.get(STATE_DIR_ENV) or "").strip()
     if override:
         return Path(os.path.abspath(os.path.expanduser(override)))
-    if sys.platform == "darwin":
+    platform: str = sys.platform  # a plain str: every branch is checked, whatever runs the checker
+    if platform == "darwin":
         return Path.home() / "Library" / "Application Support" / APP_NAME
-    if sys.platform.startswith("linux"):
+    if platform.startswith("linux"):
         xdg = (os.environ.get("XDG_STATE_HOME") or "").strip()
         return (Path(xdg) if xdg else Path.home() / ".local" / "state") / APP_NAME
     import platformdirs

@@ -108,7 +108,7 @@ def _json_change(
         target, op, create=create, backup=lambda raw: journal.save_backup(change_id, "auth-profiles.json", raw)
     )
     edit = applied.edit
-    common = {"provider": provider, "profile_id": profile_id, "file": target}
+    common: dict[str, Any] = {"provider": provider, "profile_id": profile_id, "file": target}
     if applied.after is None:
         return no_change(Era.JSON, edit.summary, list(edit.notes), action, aa.agent_id, **common), None
     entry = new_entry(

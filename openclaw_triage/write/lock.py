@@ -125,7 +125,7 @@ def is_stale(path: Path, *, stale_after: float = STALE_AFTER_S, now: float | Non
 
 
 def _auth_delay(attempt: int) -> float:
-    return min(_FIRST_DELAY_S * 2 ** (attempt - 1), _MAX_DELAY_S) * (1 + random.random())
+    return float(min(_FIRST_DELAY_S * 2.0 ** (attempt - 1), _MAX_DELAY_S)) * (1 + random.random())
 
 
 # --------------------------------------------------------------------------- sessions.json
@@ -146,7 +146,8 @@ def inspect_session_lock(path: Path, *, stale_after: float = STALE_AFTER_S, now:
     """`inspectLockPayload` + `shouldReclaimContendedLockFile`, in OpenClaw's order."""
     now = time.time() if now is None else now
     payload = _payload(path)
-    pid = payload.get("pid") if _valid_number(payload.get("pid")) and payload.get("pid") > 0 else None
+    raw_pid = payload.get("pid")
+    pid = raw_pid if isinstance(raw_pid, int) and not isinstance(raw_pid, bool) and raw_pid > 0 else None
     reasons: list[str] = []
     if pid is None:
         reasons.append("missing-pid")

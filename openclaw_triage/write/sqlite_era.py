@@ -98,7 +98,7 @@ def sqlite_set_order(
     if validate:
         _check_ids_sqlite(wanted, key, ctx.aa.effective, ctx.aa.agent_id)
     previous = ctx.local.order.get(key)
-    extra = {"provider": key}
+    extra: dict[str, Any] = {"provider": key}
     if previous == wanted:
         return no_change(
             Era.SQLITE, f"The {key} order is already {', '.join(wanted)}.", [], "set_order", ctx.aa.agent_id, **extra
@@ -132,7 +132,7 @@ def sqlite_clear_order(install: Install, agent: str, provider: str, progress: Pr
         raise InvalidInput("a provider is required (e.g. --provider anthropic).")
     ctx = _sqlite(install, agent, progress)
     previous = ctx.local.order.get(key)
-    extra = {"provider": key}
+    extra: dict[str, Any] = {"provider": key}
     if previous is None:
         notes = _inherited_order_note(ctx.aa, key)
         return no_change(
@@ -198,7 +198,7 @@ def sqlite_set_key(
     ctx = _sqlite(install, agent, progress)
     check_profile_fits(profile_id, key, ctype, ctx.aa.effective, secret_kind=kind_word(ctype))
     previous: Profile | None = ctx.aa.effective.profiles.get(profile_id)
-    extra = {"provider": key, "profile_id": profile_id}
+    extra: dict[str, Any] = {"provider": key, "profile_id": profile_id}
     if previous is not None and previous.ref is not None and previous.secret is None:
         raise Unsupported(
             f"{profile_id} takes its secret from a reference ({previous.ref.label()}); OpenClaw will not store an inline "

@@ -11,8 +11,6 @@ import json
 import os
 import stat
 import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -170,15 +168,6 @@ async def test_2026_9_chats_cannot_be_unpinned_from_outside_and_the_app_says_how
         text = messages(app)
         assert "Nothing was changed" in text and "/model" in text
         assert app.snapshot.sessions[0].pin is not None
-
-
-@pytest.fixture
-def child() -> Iterator[subprocess.Popen[bytes]]:
-    """A live process to stand for the gateway's pid."""
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    yield proc
-    proc.kill()
-    proc.wait()
 
 
 def gateway_app(s: GatewaySetup) -> TriageApp:

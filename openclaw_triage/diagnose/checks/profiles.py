@@ -189,9 +189,11 @@ def check_profile(
         )
     elif wrong_kind is not None:
         code, severity, text = wrong_kind
-        fix = fixes.enter_token(era, pid, profile.provider, agent_flag) if kind is KeyKind.REFRESH_TOKEN else None
+        refresh_fix = (
+            fixes.enter_token(era, pid, profile.provider, agent_flag) if kind is KeyKind.REFRESH_TOKEN else None
+        )
         message = text.format(pid=pid, where=where, masked=report.masked or "with …")
-        out.add(code, severity, pid, message, fix or _key_fix(install, report, agent_flag))
+        out.add(code, severity, pid, message, refresh_fix or _key_fix(install, report, agent_flag))
 
     seen_codes: set[str] = set()
     for problem in info.problems:
@@ -204,22 +206,22 @@ def check_profile(
                     f"{pid}'s key has whitespace or a newline around it; OpenClaw trims it before use, so it is harmless.",
                 )
             continue
-        code = _ERROR_PROBLEMS.get(problem)
-        if code is None or code in seen_codes:
+        problem_code = _ERROR_PROBLEMS.get(problem)
+        if problem_code is None or problem_code in seen_codes:
             continue
         if (
             kind in (KeyKind.PLACEHOLDER, KeyKind.MASKED_COPY, KeyKind.OTHER_PROVIDER, KeyKind.UNKNOWN)
-            and code == "key.bad_characters"
+            and problem_code == "key.bad_characters"
         ):
             continue
-        seen_codes.add(code)
+        seen_codes.add(problem_code)
         severity = Severity.ERROR
         if problem is Problem.SUFFIX and Problem.LENGTH not in info.problems:
             severity = Severity.WARNING
-        details = [p for p in info.problems if _ERROR_PROBLEMS.get(p) == code]
+        details = [p for p in info.problems if _ERROR_PROBLEMS.get(p) == problem_code]
         text = _problem_message(pid, info, details, where)
         out.add(
-            code,
+            problem_code,
             severity,
             pid,
             text,

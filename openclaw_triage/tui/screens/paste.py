@@ -36,7 +36,7 @@ def read_system_clipboard() -> str:
     """pyperclip's paste; raises when this machine has no clipboard mechanism."""
     import pyperclip
 
-    return pyperclip.paste()
+    return str(pyperclip.paste())
 
 
 class GuardedInput(Input):

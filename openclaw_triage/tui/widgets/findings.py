@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import OptionList, Static
@@ -125,7 +125,7 @@ class FindingDetail(Static):
         head.append(f"{finding.severity.value.upper()}  ", style=f"bold {style}")
         head.append(finding.code, style="bold")
         head.append(f"\n{finding.subject}", style="dim")
-        parts: list[object] = [head, Text(""), Text(finding.message)]
+        parts: list[RenderableType] = [head, Text(""), Text(finding.message)]
         if finding.fix:
             parts += [Text(""), Text("Fix", style=f"bold {c['accent']}"), Text(finding.fix)]
         hint = key_hint(finding, _keys(self))

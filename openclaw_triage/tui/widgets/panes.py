@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual.widget import Widget
 from textual.widgets import Static
 
 from ...diagnose.checks.config import ANTHROPIC_HOST
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from ...runtime.collect import Runtime
 
 
-def colors(widget: Static) -> dict[str, str]:
+def colors(widget: Widget) -> dict[str, str]:
     """Semantic colours from the current theme."""
     theme = widget.app.current_theme
     return {
