@@ -40,7 +40,7 @@ def order_fix(
 
 def pin_first(diag: Diagnosis, profile_id: str) -> OrderPin | None:
     """Put `profile_id` first in its provider's order, the others after it as OpenClaw orders them now."""
-    report = diag.report(profile_id)
+    report = diag.view(profile_id)
     if report is None:
         return None
     provider = normalize_provider(report.profile.provider, diag.install.era)

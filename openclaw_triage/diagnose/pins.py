@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ..model import AuthStore
     from ..openclaw.order import OrderResult
     from ..runtime.sessions.model import Session, SessionStore
-    from .result import Diagnosis, ProfileReport
+    from .result import Diagnosis, ProfileView
 
 # --------------------------------------------------------------------------- PIN RULES
 #
@@ -68,7 +68,7 @@ class AgentView:
     era: Era
     store: AuthStore
     orders: dict[str, OrderResult]
-    reports: dict[str, ProfileReport]
+    reports: dict[str, ProfileView]
     config: Mapping[str, Any]
     now_ms: float
     env: Mapping[str, str] | None = None

@@ -1,6 +1,6 @@
 """What a diagnosis holds: each profile as the user sees it, the findings, the orders.
 
-`Collector` gathers findings while the checks run; `profile_report` builds one profile's view
+`Collector` gathers findings while the checks run; `profile_view` builds one profile's view
 (its effective secret, what that looks like, its health), also for a key not yet stored.
 """
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(slots=True)
-class ProfileReport:
+class ProfileView:
     """One profile as the user sees it: label, what its secret looks like, its health."""
 
     profile: Profile
@@ -50,7 +50,7 @@ class Diagnosis:
     install: Install
     agent: AgentAuth
     providers: list[str]
-    profiles: list[ProfileReport]
+    profiles: list[ProfileView]
     orders: dict[str, OrderResult]
     findings: list[Finding]
     now_ms: float
@@ -59,7 +59,7 @@ class Diagnosis:
     only_provider: str | None = None  # `check --provider P`: what the user asked to see
 
     @property
-    def shown_profiles(self) -> list[ProfileReport]:
+    def shown_profiles(self) -> list[ProfileView]:
         """The profiles to list: all, or only the asked provider's (`profiles` keeps them all,
         as the chat pins and the app need every one)."""
         if self.only_provider is None:
@@ -75,7 +75,7 @@ class Diagnosis:
             return 2
         return 0
 
-    def report(self, profile_id: str) -> ProfileReport | None:
+    def view(self, profile_id: str) -> ProfileView | None:
         for report in self.profiles:
             if report.profile.id == profile_id:
                 return report
@@ -141,9 +141,9 @@ def _health(store: AuthStore, profile: Profile, now_ms: float, era: Era) -> tupl
     return "cooldown", until, reason
 
 
-def profile_report(
+def profile_view(
     store: AuthStore, profile: Profile, config: Mapping[str, Any], env: Mapping[str, str], now: float, era: Era
-) -> ProfileReport:
+) -> ProfileView:
     """One profile as the user sees it (also used for a candidate key before it is stored)."""
     secret, source, resolution = effective_secret(profile, env, config, era)
     info = classify(secret.get_secret_value()) if secret is not None else None
@@ -151,7 +151,7 @@ def profile_report(
     masked = mask(stored_value, era=era) if stored_value and js_trim(stored_value) else None
     state, until, reason = _health(store, profile, now, era)
     verdict = eligibility(store, config, profile.provider, profile.id, now, era)
-    report = ProfileReport(
+    report = ProfileView(
         profile=profile,
         label=profile_label(store, profile, config, now, era, masked=masked),
         masked=masked,

@@ -20,7 +20,7 @@ from .checks.config import ANTHROPIC_HOST, check_config, check_env
 from .checks.install import check_install, check_logs, check_other_agents, check_stores
 from .checks.order import check_order
 from .checks.profiles import check_profile, duplicate_finding
-from .result import Collector, Diagnosis, ProfileReport, profile_report
+from .result import Collector, Diagnosis, ProfileView, profile_view
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from ..runtime.sessions.model import SessionStore
     from .pins import PinVerdict
 
-__all__ = ["ANTHROPIC_HOST", "Collector", "Diagnosis", "ProfileReport", "diagnose", "profile_report"]
+__all__ = ["ANTHROPIC_HOST", "Collector", "Diagnosis", "ProfileView", "diagnose", "profile_view"]
 
 
 def diagnose(
@@ -70,10 +70,10 @@ def diagnose(
     if only:
         providers = [only]
 
-    reports: list[ProfileReport] = []
-    by_secret: dict[str, list[ProfileReport]] = {}
+    reports: list[ProfileView] = []
+    by_secret: dict[str, list[ProfileView]] = {}
     for profile in store.profiles.values():
-        report = profile_report(store, profile, config, env, now, era)
+        report = profile_view(store, profile, config, env, now, era)
         reports.append(report)
         if only and normalize_provider(profile.provider, era) != only:
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from ..diagnose.result import Diagnosis, ProfileReport
+from ..diagnose.result import Diagnosis, ProfileView
 from ..findings import Severity
 from ..model import Era
 from ..openclaw.coerce import normalize_provider
@@ -21,7 +21,7 @@ def _home(diag: Diagnosis, path: Any) -> str:
     return shorten_home(path, diag.install.home, diag.install.seen_env)
 
 
-def profile_json(report: ProfileReport, era: Era) -> dict[str, Any]:
+def profile_json(report: ProfileView, era: Era) -> dict[str, Any]:
     p = report.profile
     provider = normalize_provider(p.provider, era)
     info = report.info

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..diagnose.agents import AgentView, diagnose_agents
-from ..diagnose.result import Diagnosis, ProfileReport
+from ..diagnose.result import Diagnosis, ProfileView
 from ..findings import Finding, Severity
 from ..model import Era, Install
 from ..scrub import Scrubber, known_secrets
@@ -276,7 +276,7 @@ def _answers(ctx: _Ctx, agents: list[AgentView]) -> str:
     return "\n".join(lines)
 
 
-def _kind(report: ProfileReport) -> str:
+def _kind(report: ProfileView) -> str:
     if report.info is None:
         return "reference" if report.profile.ref else "no secret"
     return {"api_key": "API key", "oauth_token": "setup/OAuth token"}.get(

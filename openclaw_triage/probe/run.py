@@ -20,7 +20,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from ..diagnose.result import Diagnosis, ProfileReport
+from ..diagnose.result import Diagnosis, ProfileView
 from ..findings import Finding, Severity
 from ..keys import KeyKind, Problem, mask
 from ..model import CredentialType, Era, Profile
@@ -128,7 +128,7 @@ OnResult = Callable[[ProbeResult], "Awaitable[None] | None"]
 class _Plan:
     """One profile to probe. `secret` is the exact text a request would carry."""
 
-    report: ProfileReport
+    report: ProfileView
     ctx: Context
     secret: str | None = field(default=None, repr=False)
     skip: tuple[Severity, str, str | None] | None = None
@@ -142,14 +142,12 @@ def _agent_flag(diagnosis: Diagnosis) -> str | None:
     return None if diagnosis.agent.agent_id == install.default_agent_id else diagnosis.agent.agent_id
 
 
-def _sendable(report: ProfileReport) -> bool:
+def _sendable(report: ProfileView) -> bool:
     info = report.info
     return info is not None and info.kind in _SENDABLE_KINDS and set(info.problems) <= _SENDABLE_PROBLEMS
 
 
-def _skip_reason(
-    report: ProfileReport, ctx: Context, era: Era, now_ms: float
-) -> tuple[Severity, str, str | None] | None:
+def _skip_reason(report: ProfileView, ctx: Context, era: Era, now_ms: float) -> tuple[Severity, str, str | None] | None:
     """Why no request goes out for this profile, or None when one should."""
     profile = report.profile
     if normalize_provider(profile.provider, era) != PROVIDER:
@@ -469,11 +467,11 @@ async def probe_candidate(
 
     Nothing is written: the candidate lives in a copy of the diagnosis that holds only it.
     """
-    from ..diagnose.result import profile_report
+    from ..diagnose.result import profile_view
 
     install = diagnosis.install
     profile = Profile(id=profile_id, provider=PROVIDER, type=ctype, secret=secret, layer="candidate")
-    report = profile_report(
+    report = profile_view(
         diagnosis.agent.effective, profile, install.config.data, install.seen_env, diagnosis.now_ms, install.era
     )
     candidate = dataclasses.replace(diagnosis, profiles=[report])

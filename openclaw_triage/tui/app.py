@@ -422,7 +422,7 @@ class TriageApp(App[int]):
         from .screens.paste import PasteScreen
 
         selected, _ = self._selected_profile()
-        report = self.snapshot.diagnosis.report(selected) if selected else None
+        report = self.snapshot.diagnosis.view(selected) if selected else None
         provider = normalize_provider(report.profile.provider, self.snapshot.install.era) if report else "anthropic"
         self.push_screen(
             PasteScreen(

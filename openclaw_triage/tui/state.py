@@ -76,7 +76,7 @@ def from_install(install: Install, *, now_ms: float | None = None, probe: Sequen
     findings, and the shown agent's chats come with what OpenClaw will do with each one's pin."""
     failed = [r.profile_id for r in probe if r.severity is Severity.ERROR and r.sent]
     diagnosis = diagnose(install, now_ms=now_ms, probe_failed=failed)
-    still_there = [r.finding for r in probe if diagnosis.report(r.profile_id) is not None]
+    still_there = [r.finding for r in probe if diagnosis.view(r.profile_id) is not None]
     if still_there:
         diagnosis.findings = sort_findings([*diagnosis.findings, *still_there])
     agent = diagnosis.agent.agent_id

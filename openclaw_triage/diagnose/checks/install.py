@@ -8,7 +8,7 @@ from pathlib import Path
 from ...findings import Severity
 from ...model import AgentAuth, AuthStore, Era, Install
 from ...openclaw import commands as fixes
-from ..result import Collector, ProfileReport
+from ..result import Collector, ProfileView
 
 _SECRET_IN_TEXT = re.compile(r"sk-ant-(?:api|oat|ort|admin)\d{2}-[A-Za-z0-9_-]{20,}")
 
@@ -150,7 +150,7 @@ def _check_permissions(layer: AuthStore, out: Collector) -> None:
         )
 
 
-def check_logs(install: Install, reports: list[ProfileReport], out: Collector) -> None:
+def check_logs(install: Install, reports: list[ProfileView], out: Collector) -> None:
     """2026.3 onboarding logs its argv, `--anthropic-api-key` included, in plain text."""
     log = install.state_dir / "logs" / "config-audit.jsonl"
     try:

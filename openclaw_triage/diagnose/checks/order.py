@@ -8,12 +8,12 @@ from ...model import Era, Install
 from ...openclaw import commands as fixes
 from ...openclaw.coerce import normalize_provider
 from ...openclaw.order import OrderResult
-from ..result import Collector, ProfileReport
+from ..result import Collector, ProfileView
 
 
 def check_order(
     result: OrderResult,
-    reports: list[ProfileReport],
+    reports: list[ProfileView],
     install: Install,
     out: Collector,
     agent_flag: str | None,

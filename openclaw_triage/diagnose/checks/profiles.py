@@ -17,7 +17,7 @@ from ...openclaw.coerce import normalize_provider
 from ...openclaw.config import get_path
 from ...openclaw.labels import format_remaining_short
 from ...openclaw.order import OrderResult, token_expiry_state
-from ..result import Collector, ProfileReport
+from ..result import Collector, ProfileView
 
 _DAY_MS = 86_400_000
 
@@ -38,7 +38,7 @@ _ERROR_PROBLEMS = {
 }
 
 
-def _key_fix(install: Install, report: ProfileReport, agent_flag: str | None) -> str:
+def _key_fix(install: Install, report: ProfileView, agent_flag: str | None) -> str:
     profile = report.profile
     if report.info is not None and report.info.kind is KeyKind.OAUTH_TOKEN:
         return fixes.enter_token(install.era, profile.id, profile.provider, agent_flag)
@@ -84,7 +84,7 @@ _WRONG_KIND = {
 }
 
 
-def _plainly_fine(report: ProfileReport, is_anthropic: bool) -> bool:
+def _plainly_fine(report: ProfileView, is_anthropic: bool) -> bool:
     """The common case, decided fast: a well-formed key of the profile's own kind, usable and healthy."""
     info = report.info
     return (
@@ -102,7 +102,7 @@ def _plainly_fine(report: ProfileReport, is_anthropic: bool) -> bool:
 
 
 def check_profile(
-    report: ProfileReport, install: Install, out: Collector, agent_flag: str | None, *, reachable: bool = True
+    report: ProfileView, install: Install, out: Collector, agent_flag: str | None, *, reachable: bool = True
 ) -> None:
     profile = report.profile
     era = install.era
@@ -258,7 +258,7 @@ def _a(word: str) -> str:
     return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
-def _token_profile_fix(report: ProfileReport, install: Install, agent_flag: str | None) -> str:
+def _token_profile_fix(report: ProfileView, install: Install, agent_flag: str | None) -> str:
     profile = report.profile
     if report.shares_with and not report.broken:
         twin = report.shares_with[0]
@@ -281,7 +281,7 @@ def _problem_message(pid: str, info: KeyInfo, problems: list[Problem], where: st
     return f"{pid}'s {info.kind.label}{where} {parts}. Anthropic receives a different string: 401 invalid x-api-key."
 
 
-def check_token(report: ProfileReport, install: Install, out: Collector) -> None:
+def check_token(report: ProfileView, install: Install, out: Collector) -> None:
     profile = report.profile
     if profile.type not in ("token", "oauth") or profile.expires is None:
         return
@@ -315,7 +315,7 @@ def check_token(report: ProfileReport, install: Install, out: Collector) -> None
         )
 
 
-def check_health(report: ProfileReport, install: Install, out: Collector, *, reachable: bool = True) -> None:
+def check_health(report: ProfileView, install: Install, out: Collector, *, reachable: bool = True) -> None:
     if report.health_state == "ok":
         return
     pid = report.profile.id
@@ -348,7 +348,7 @@ def check_health(report: ProfileReport, install: Install, out: Collector, *, rea
 
 
 def duplicate_finding(
-    group: list[ProfileReport],
+    group: list[ProfileView],
     orders: dict[str, OrderResult],
     install: Install,
     out: Collector,

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ...openclaw.order import OrderResult
     from ...runtime.sessions.model import Session
     from ..pins import PinVerdict
-    from ..result import Collector, ProfileReport
+    from ..result import Collector, ProfileView
 
 FINDINGS_PER_CODE = 25  # per agent: more chats with the same finding are summed up in one more
 
@@ -87,7 +87,7 @@ def check_sessions(
     install: Install,
     agent: AgentAuth,
     orders: Mapping[str, OrderResult],
-    reports: Collection[ProfileReport],
+    reports: Collection[ProfileView],
     out: Collector,
     agent_flag: str | None,
 ) -> None:

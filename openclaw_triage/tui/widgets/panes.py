@@ -248,7 +248,7 @@ class OrderPane(Pane):
             )
             effective = Text()
             for i, pid in enumerate(result.effective):
-                report = diag.report(pid)
+                report = diag.view(pid)
                 style = c["error"] if report is not None and report.broken else ""
                 effective.append(f"{i + 1}. {pid}", style=style)
                 reason = result.reasons.get(pid)

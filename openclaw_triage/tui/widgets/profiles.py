@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.text import Text
 
-from ...diagnose.result import ProfileReport
+from ...diagnose.result import ProfileView
 from ...keys import KeyKind
 from ...model import Era
 from ...openclaw.coerce import normalize_provider
@@ -54,7 +54,7 @@ class ProfilesTable(KeyedTable):
         return Text(f"{count.total}" + (f" ({count.user} by user)" if count.user else ""))
 
     @staticmethod
-    def _cells(report: ProfileReport, c: dict[str, str], now: float, era: Era) -> list[Any]:
+    def _cells(report: ProfileView, c: dict[str, str], now: float, era: Era) -> list[Any]:
         profile = report.profile
         if report.masked:
             secret = Text(report.masked)
