@@ -6,11 +6,13 @@ CLI can print it, and one door (`write.apply`) can perform any of them. None hol
 except `KeySet`, which keeps its key in a `Secret` and never comes from a finding.
 
 `agent` is the agent id the change applies to; `None` means the install's selected agent.
+
+They are small immutable records written by hand rather than dataclasses: `check` builds
+findings with them on every run, and making six dataclasses would cost it ~5 ms at import, a
+twentieth of its whole run.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from .model import CredentialType
 from .secret import Secret
@@ -20,13 +22,43 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-@dataclass(frozen=True, slots=True)
-class OrderPin:
+class _Record:
+    """Equality, hashing and repr from `__slots__`; no attribute changes after `__init__`."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def _set(self, **values: object) -> None:
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Record) and type(other) is type(self) and self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._values()))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
+
+class OrderPin(_Record):
     """Store an order override for `provider` (`openclaw models auth order set`)."""
 
+    __slots__ = ("agent", "profile_ids", "provider")
     provider: str
     profile_ids: tuple[str, ...]
-    agent: str | None = None
+    agent: str | None
+
+    def __init__(self, provider: str, profile_ids: tuple[str, ...], agent: str | None = None) -> None:
+        self._set(provider=provider, profile_ids=profile_ids, agent=agent)
+
     kind = "order.set"  # not a field: the same for every value of the class
 
     def describe(self) -> str:
@@ -36,12 +68,16 @@ class OrderPin:
         return {"kind": self.kind, "provider": self.provider, "profileIds": list(self.profile_ids)}
 
 
-@dataclass(frozen=True, slots=True)
-class OrderClear:
+class OrderClear(_Record):
     """Remove the stored order override for `provider` (`openclaw models auth order clear`)."""
 
+    __slots__ = ("agent", "provider")
     provider: str
-    agent: str | None = None
+    agent: str | None
+
+    def __init__(self, provider: str, agent: str | None = None) -> None:
+        self._set(provider=provider, agent=agent)
+
     kind = "order.clear"  # not a field: the same for every value of the class
 
     def describe(self) -> str:
@@ -51,15 +87,21 @@ class OrderClear:
         return {"kind": self.kind, "provider": self.provider, "profileIds": []}
 
 
-@dataclass(frozen=True, slots=True)
-class KeySet:
+class KeySet(_Record):
     """Store `secret` in the api_key or token profile `profile_id` (created if missing)."""
 
+    __slots__ = ("agent", "profile_id", "provider", "secret", "type")
     provider: str
     profile_id: str
     type: CredentialType
     secret: Secret
-    agent: str | None = None
+    agent: str | None
+
+    def __init__(
+        self, provider: str, profile_id: str, type: CredentialType, secret: Secret, agent: str | None = None
+    ) -> None:
+        self._set(provider=provider, profile_id=profile_id, type=type, secret=secret, agent=agent)
+
     kind = "key.set"  # not a field: the same for every value of the class
 
     def describe(self) -> str:
@@ -69,17 +111,36 @@ class KeySet:
         return {"kind": self.kind, "provider": self.provider, "profileIds": [self.profile_id]}
 
 
-@dataclass(frozen=True, slots=True)
-class Unpin:
+class Unpin(_Record):
     """Clear chats' auth pins so their next turn follows the order: the chats named, or every
     chat pinned to `profile_id`, or every pinned chat of the agent."""
 
-    session_keys: tuple[str, ...] = ()
-    profile_id: str | None = None  # with no keys: every chat pinned to this profile
-    every: bool = False
-    pinned_to: str | None = None  # with keys: the profile they are pinned to (words and JSON only)
-    provider: str = ""  # the provider of the pinned profile (words and JSON only)
-    agent: str | None = None
+    __slots__ = ("agent", "every", "pinned_to", "profile_id", "provider", "session_keys")
+    session_keys: tuple[str, ...]  # these chats
+    profile_id: str | None  # with no keys: every chat pinned to this profile
+    every: bool  # every pinned chat of the agent
+    pinned_to: str | None  # with keys: the profile they are pinned to (words and JSON only)
+    provider: str  # the provider of the pinned profile (words and JSON only)
+    agent: str | None
+
+    def __init__(
+        self,
+        session_keys: tuple[str, ...] = (),
+        profile_id: str | None = None,
+        every: bool = False,
+        pinned_to: str | None = None,
+        provider: str = "",
+        agent: str | None = None,
+    ) -> None:
+        self._set(
+            session_keys=session_keys,
+            profile_id=profile_id,
+            every=every,
+            pinned_to=pinned_to,
+            provider=provider,
+            agent=agent,
+        )
+
     kind = "session.unpin"  # not a field: the same for every value of the class
 
     def describe(self) -> str:
@@ -101,12 +162,16 @@ class Unpin:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class GatewayReload:
+class GatewayReload(_Record):
     """Make the running gateway load the credentials as they are now (2026.3 `secrets reload`,
     2026.9 `models.authRefresh`)."""
 
-    agent: str | None = None
+    __slots__ = ("agent",)
+    agent: str | None
+
+    def __init__(self, agent: str | None = None) -> None:
+        self._set(agent=agent)
+
     kind = "gateway.reload"  # not a field: the same for every value of the class
 
     def describe(self) -> str:
@@ -116,14 +181,18 @@ class GatewayReload:
         return {"kind": self.kind, "provider": "gateway", "profileIds": []}
 
 
-@dataclass(frozen=True, slots=True)
-class PairingApprove:
+class PairingApprove(_Record):
     """Approve a channel's DM pairing request (`openclaw pairing approve discord <CODE>`)."""
 
+    __slots__ = ("agent", "channel", "code", "who")
     code: str
-    channel: str = "discord"
-    who: str = ""  # the requester's name or id, for the question asked first
-    agent: str | None = None
+    channel: str
+    who: str  # the requester's name or id, for the question asked first
+    agent: str | None
+
+    def __init__(self, code: str, channel: str = "discord", who: str = "", agent: str | None = None) -> None:
+        self._set(code=code, channel=channel, who=who, agent=agent)
+
     kind = "pairing.approve"  # not a field: the same for every value of the class
 
     def describe(self) -> str:

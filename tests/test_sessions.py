@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from openclaw_triage.diagnose import pins as P
+from openclaw_triage.diagnose import reach as P
 from openclaw_triage.diagnose.checks import sessions as session_checks
 from openclaw_triage.diagnose.run import assess_install, diagnose
 from openclaw_triage.findings import Severity

@@ -15,7 +15,8 @@ import time
 from typing import Any
 
 from ..diagnose.checks.sessions import chat_fix
-from ..diagnose.pins import PinVerdict, pinned_counts
+from ..diagnose.pins import PinVerdict
+from ..diagnose.reach import pinned_counts
 from ..diagnose.run import assess_install
 from ..findings import Severity
 from ..openclaw.labels import format_remaining_short

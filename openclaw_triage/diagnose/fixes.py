@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..actions import OrderClear, OrderPin, PairingApprove, Unpin
 from ..model import Era
 from ..openclaw.coerce import normalize_provider
-from .pins import OrderReach, order_reach
+from .reach import OrderReach, order_reach
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import
 if TYPE_CHECKING:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ..actions import Action
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # a picture, never compared (eq costs `check` time)
 class ProfileView:
     """One profile as the user sees it: label, what its secret looks like, its health."""
 
@@ -45,7 +45,7 @@ class ProfileView:
     broken: bool = False  # has an error-level problem: never a good first choice
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # a picture, never compared (eq costs `check` time)
 class Diagnosis:
     install: Install
     agent: AgentAuth

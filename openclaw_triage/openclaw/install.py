@@ -14,8 +14,7 @@ from pathlib import Path
 
 from ..model import AgentAuth, AuthStore, CliInfo, EnvVar, Era, Install, StoreIssue
 from ..secret import Secret
-from ..util.jsonio import ParseError, read_text
-from ..util.shapes import as_object
+from ..util.jsonio import ParseError, as_object, read_text
 from . import locate
 from .config import load_config
 from .dotenv import parse_dotenv

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 
 from ..keys import mask
 from ..model import AuthStore, Era, Profile
+from ..util.jsonio import as_object
 from ..util.jsstr import js_trim
-from ..util.shapes import as_object
 from .coerce import normalize_provider
 from .order import unusable_until
 

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..model import AuthStore, Era, Health, Profile
+from ..util.jsonio import as_object
 from ..util.jsstr import js_trim
-from ..util.shapes import as_object
 from .coerce import normalize_provider
 from .refs import coerce_secret_ref
 

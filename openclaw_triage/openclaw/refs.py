@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..model import Era, SecretRef
 from ..secret import Secret
-from ..util.shapes import as_object, as_text
+from ..util.jsonio import as_object, as_text
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
 if TYPE_CHECKING:

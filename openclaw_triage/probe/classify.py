@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ..util.shapes import as_object, as_text
+from ..util.jsonio import as_object, as_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 from ..model import Era
 from ..openclaw.coerce import normalize_provider
 from ..openclaw.config import get_path
-from ..util.shapes import as_object
+from ..util.jsonio import as_object
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .service_env import ServiceEnv, VarCheck
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # a picture, never compared (eq costs `check` time)
 class Runtime:
     """The install's runtime picture; every secret in it is masked or held as `Secret`."""
 

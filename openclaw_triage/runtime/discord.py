@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..model import Era, Install
 from ..util.isotime import parse_iso
-from ..util.shapes import as_object, as_text
+from ..util.jsonio import as_object, as_text
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ class DiscordAccount:
         }
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # a picture, never compared (eq costs `check` time)
 class DiscordStatus:
     """Everything the Channels pane shows about Discord."""
 

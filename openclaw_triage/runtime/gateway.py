@@ -22,8 +22,8 @@ from pathlib import Path
 
 from ..model import Era, Install
 from ..util.isotime import parse_iso
+from ..util.jsonio import as_object, as_text
 from ..util.proc import pid_alive, start_ticks
-from ..util.shapes import as_object, as_text
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
 if TYPE_CHECKING:
@@ -225,7 +225,7 @@ class CredentialChange:
     needs_restart: bool = False  # a reload does not re-read it (process env, a config with reloads off)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # a picture, never compared (eq costs `check` time)
 class GatewayStatus:
     """Everything we know about this install's gateway; see `detect`."""
 

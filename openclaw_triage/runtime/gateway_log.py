@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..model import Install
 from ..util.isotime import local_date, parse_iso
-from ..util.shapes import as_object
+from ..util.jsonio import as_object
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
 if TYPE_CHECKING:

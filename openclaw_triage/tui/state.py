@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from ..diagnose.pins import PinCount, PinVerdict, pinned_counts
+from ..diagnose.pins import PinVerdict
+from ..diagnose.reach import PinCount, pinned_counts
 from ..diagnose.result import Diagnosis
 from ..diagnose.run import assess_install, diagnose
 from ..findings import Severity, sort_findings

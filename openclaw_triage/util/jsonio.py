@@ -2,7 +2,9 @@
 
 `openclaw.json` is JSON5 (OpenClaw uses the `json5` package; we use the fast Cython
 `pyjson5`, kept behind `parse_json5` so it can be swapped). `auth-profiles.json` is read
-with `JSON.parse`, which is stricter than Python's `json`: no NaN/Infinity, no BOM.
+with `JSON.parse`, which is stricter than Python's `json`: no NaN/Infinity, no BOM. A value
+read from either may be of any type, so `as_object`, `as_list` and `as_text` give the shape the
+code needs or an empty one.
 """
 
 from __future__ import annotations
@@ -67,3 +69,22 @@ def read_text(path: Any, *, limit: int = 64 * 1024 * 1024) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ParseError(f"not UTF-8 text (byte {exc.start})") from None
+
+
+# --- values as the shape the code needs: a hand-edited file may hold any type at any key, and a
+# wrong type reads as empty (never a crash).
+
+
+def as_object(value: object) -> dict[str, Any]:
+    """A JSON object, else `{}`."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: object) -> list[Any]:
+    """A JSON array, else `[]`."""
+    return value if isinstance(value, list) else []
+
+
+def as_text(value: object) -> str | None:
+    """A JSON string, else None."""
+    return value if isinstance(value, str) else None

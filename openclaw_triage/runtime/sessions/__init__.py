@@ -22,7 +22,6 @@ read, for both), `stores` (every agent's store of an install). This package re-e
 from __future__ import annotations
 
 from .cache import clear_cache
-from .database import load_db_store
 from .entries import PIN_FIELDS, agent_of, resolve_pin, session_from_entry
 from .legacy_json import MAX_STORE_BYTES, SESSIONS_FILE, legacy_store_path, load_legacy_store, parse_legacy_store
 from .model import USER_SOURCES, Pin, Session, SessionStore
@@ -39,7 +38,6 @@ __all__ = [
     "agent_of",
     "clear_cache",
     "legacy_store_path",
-    "load_db_store",
     "load_legacy_store",
     "load_sessions",
     "parse_legacy_store",

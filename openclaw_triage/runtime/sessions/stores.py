@@ -6,7 +6,6 @@ import os
 
 from ...model import Era
 from ...openclaw.locate import AGENT_DB, normalize_agent_id
-from .database import load_db_store
 from .legacy_json import legacy_store_path, load_legacy_store
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
@@ -39,6 +38,8 @@ def load_sessions(install: Install, *, agent: str | None = None, pinned_only: bo
             key = os.path.abspath(aa.agent_dir / AGENT_DB)
             if key in seen:
                 continue
+            from .database import load_db_store  # 2026.9 only: a 2026.3 `check` never loads it
+
             store = load_db_store(aa.agent_dir, aa.agent_id, pinned_only=pinned_only)
         seen[key] = store
         out.append(store)
