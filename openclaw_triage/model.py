@@ -217,6 +217,12 @@ class Install:
     notes: list[str] = field(default_factory=list)
     seen_env: dict[str, str] = field(default_factory=dict, repr=False)  # plaintext values: never print
     era_on_disk: Era | None = None  # what the files say, to catch a CLI of the other era
+    sandbox: Path | None = None  # a demo's folder: no temp dir, log, journal or port outside it is looked at
+
+    @property
+    def found(self) -> bool:
+        """False when there is nothing at all where OpenClaw would look (no state dir, no config)."""
+        return self.state_dir.exists() or self.config.exists
 
     @property
     def agent(self) -> AgentAuth:

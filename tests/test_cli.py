@@ -119,10 +119,19 @@ def test_check_never_imports_textual_httpx_or_pydantic(healthy: Path) -> None:
 
 
 def test_missing_install_is_one_clear_error_not_a_traceback(tmp_path: Path) -> None:
+    """Nothing where OpenClaw looks: its own exit code, every place looked, how to point at one,
+    and no diagnosis of a default config (no `auth.missing [openai]` to chase)."""
     proc = run_cli(tmp_path, "check")
-    assert proc.returncode == 1
-    assert "No OpenClaw install" in proc.stdout
+    assert proc.returncode == 3
+    assert "No OpenClaw install found here" in proc.stdout
+    assert f"state dir {tmp_path / '.openclaw'} (default): missing" in proc.stdout
+    assert "OPENCLAW_STATE_DIR" in proc.stdout and "--state-dir DIR" in proc.stdout and "--profile NAME" in proc.stdout
+    assert "auth.missing" not in proc.stdout
     assert "Traceback" not in proc.stderr
+    data = json.loads(run_cli(tmp_path, "check", "--json").stdout)
+    codes = [f["code"] for f in data["findings"]]
+    assert codes[0] == "install.not_found" and set(codes) <= {"install.not_found", "version.cli_not_found"}
+    assert data["summary"]["exitCode"] == 3
 
 
 def test_unreadable_store_is_reported(tmp_path: Path) -> None:

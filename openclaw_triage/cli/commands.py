@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 EPILOG = """\
-exit codes (check): 0 nothing wrong, 1 at least one error, 2 only warnings, 64 bad usage.
+exit codes (check): 0 nothing wrong, 1 at least one error, 2 only warnings, 3 no OpenClaw install
+where OpenClaw looks (it says where it looked), 64 bad usage.
 Secrets are never printed: keys are shown masked the way OpenClaw masks them.
 """
 

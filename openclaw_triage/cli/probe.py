@@ -1,6 +1,6 @@
 """`openclaw-triage probe` and `check --probe`: run the probe for the CLI and print it.
 
-Kept out of `cli.py` so that module stays a thin dispatcher; nothing here imports httpx until
+Kept out of `cli.commands` so that module stays a thin dispatcher; nothing here imports httpx until
 a probe actually runs. Output only ever holds masks, hosts and Anthropic's request ids.
 """
 
@@ -11,7 +11,7 @@ import json
 import sys
 
 from ..findings import Severity, sort_findings
-from ..probe.run import DEFAULT_TIMEOUT, ProbeError, ProbeResult, probe_profiles_sync
+from ..probe.run import DEFAULT_TIMEOUT, ProbeError, ProbeResult, probe_profiles_sync, summary
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -134,10 +134,7 @@ def probe_text(diagnosis: Diagnosis, results: list[ProbeResult], *, deep: bool, 
     host_width = max((len(r.host) for r in results), default=10)
     for r in results:
         lines.extend(_line(r, width, host_width, paint))
-    ok = sum(1 for r in results if r.ok)
-    errors = sum(1 for r in results if r.severity is Severity.ERROR)
-    warnings = sum(1 for r in results if r.severity is Severity.WARNING)
-    lines.append(f"{ok} ok, {errors} error(s), {warnings} warning(s)")
+    lines.append(summary(results))
     return "\n".join(lines) + "\n"
 
 

@@ -264,7 +264,7 @@ def _discord_status(install: Any, args: argparse.Namespace) -> int:
     from ..runtime.discord import discord_status
 
     diagnosis = diagnose(install)
-    d = diagnosis.runtime.discord or discord_status(install)
+    d = (diagnosis.runtime.discord if diagnosis.runtime is not None else None) or discord_status(install)
     findings = _runtime_findings(diagnosis, ("discord.",))
     code = _exit(findings, 0 if d.configured else 3)
     if args.json:

@@ -11,10 +11,12 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TextIO
 
 from ..keys import mask
 from ..model import CredentialType, Era, Install
+from ..openclaw.locate import shorten_home
 from ..write.errors import WriteError
 
 EXIT_OK = 0
@@ -272,5 +274,6 @@ def run_history(args: argparse.Namespace) -> int:
             state = f"  [undone by {e.undone_by}]"
         elif e.action != "undo" and not e.undoable:
             state = "  [cannot be undone]"
-        sys.stdout.write(f"{e.id}  {e.time}  {e.era:6}  agent {e.agent}  {e.summary}{state}\n")
+        where = shorten_home(e.state_dir, Path.home(), {})
+        sys.stdout.write(f"{e.id}  {e.time}  {e.era:6}  {where}  agent {e.agent}  {e.summary}{state}\n")
     return EXIT_OK

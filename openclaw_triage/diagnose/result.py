@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from ..actions import Action
+    from ..runtime.collect import Runtime
 
 
 @dataclass(slots=True, eq=False)  # a picture, never compared (eq costs `check` time)
@@ -42,7 +43,12 @@ class ProfileView:
     eligibility: Eligibility
     secret: Secret | None = field(default=None, repr=False)  # what a request would carry
     shares_with: list[str] = field(default_factory=list)
-    broken: bool = False  # has an error-level problem: never a good first choice
+    problems: list[str] = field(default_factory=list)  # its error-level findings' codes, worst first
+
+    @property
+    def broken(self) -> bool:
+        """An error-level problem with its key (or Anthropic refused it): never a good first choice."""
+        return bool(self.problems)
 
 
 @dataclass(slots=True, eq=False)  # a picture, never compared (eq costs `check` time)
@@ -55,7 +61,7 @@ class Diagnosis:
     findings: list[Finding]
     now_ms: float
     default_model: str | None = None
-    runtime: Any = None  # runtime.Runtime: gateway, service env, gateway log, Discord (None if not asked)
+    runtime: Runtime | None = None  # the gateway, its environment and log, Discord (None if not asked)
     only_provider: str | None = None  # `check --provider P`: what the user asked to see
 
     @property
@@ -69,6 +75,9 @@ class Diagnosis:
 
     @property
     def exit_code(self) -> int:
+        """0 nothing wrong, 1 an error, 2 only warnings, 3 no OpenClaw install where it looks."""
+        if not self.install.found:
+            return 3
         if any(f.severity is Severity.ERROR for f in self.findings):
             return 1
         if any(f.severity is Severity.WARNING for f in self.findings):

@@ -57,6 +57,8 @@ def diagnose(
     out = Collector(agent.agent_id, now)
 
     check_install(install, out)
+    if not install.found:  # nothing to judge: a default config's findings would only mislead
+        return Diagnosis(install, agent, [], [], {}, sort_findings(out.items), now, None, None, None)
     check_config(install, out)
     check_stores(install, agent, out)
 
@@ -107,7 +109,7 @@ def diagnose(
             continue
         check_profile(report, install, out, agent_flag, reachable=report.profile.id in reachable)
         if report.profile.id in probe_failed:
-            report.broken = True
+            report.problems.append("rejected by the probe")
     for prov, result in orders.items():
         check_order(result, reports, install, out, agent_flag, in_use=prov in providers_in_use)
     for group in groups:

@@ -232,4 +232,5 @@ def inspect_install(options: locate.Options | None = None, env: Mapping[str, str
         notes=notes,
         seen_env=seen_env,
         era_on_disk=_disk_era(paths.state_dir),
+        sandbox=Path(options.sandbox) if options.sandbox else None,
     )

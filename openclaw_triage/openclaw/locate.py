@@ -47,6 +47,7 @@ class Options:
     agent: str | None = None
     profile: str | None = None
     openclaw: str | None = None
+    sandbox: str | None = None  # a demo: the install lives in this folder, and nothing outside it is read
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +124,27 @@ def apply_options(options: Options, env: Mapping[str, str]) -> dict[str, str]:
             out["OPENCLAW_CONFIG_PATH"] = str(resolve_user_path(state, home) / "openclaw.json")
         out["OPENCLAW_PROFILE"] = name
     return out
+
+
+def looked_in(
+    home: Path, env: Mapping[str, str], era: Era, state: tuple[Path, str], config: tuple[Path, str]
+) -> list[str]:
+    """Every place this era of OpenClaw looks for its install, as lines a user can check: the
+    state dir and config chosen (and why), the legacy folders, and the variables that move them."""
+
+    def where(what: str, path: Path, why: str = "") -> str:
+        why = why.replace(" (missing)", "")
+        return f"{what} {path}" + (f" ({why})" if why else "") + ("" if path.exists() else ": missing")
+
+    legacy = _STATE_DIRS_LEGACY if era is Era.JSON else _STATE_DIRS_CURRENT
+    lines = [where("state dir", *state), where("config", *config)]
+    lines += [where("legacy state dir", home / name) for name in legacy]
+    names = ["OPENCLAW_HOME", "OPENCLAW_STATE_DIR", "OPENCLAW_CONFIG_PATH", "OPENCLAW_PROFILE"]
+    if era is Era.JSON:
+        names += ["CLAWDBOT_STATE_DIR", "CLAWDBOT_CONFIG_PATH"]
+    set_vars = [f"{n}={env[n]}" for n in names if _norm(env.get(n))]
+    lines.append("variables: " + (", ".join(set_vars) if set_vars else f"none of {', '.join(names)} is set"))
+    return lines
 
 
 def resolve_state_dir(env: Mapping[str, str], era: Era) -> tuple[Path, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from ..diagnose.result import Diagnosis, ProfileView
 from ..findings import Severity
@@ -135,12 +136,25 @@ def use_color(stream: Any) -> bool:
     )
 
 
+def _not_found_text(diag: Diagnosis, paint: Callable[[str, str], str]) -> str:
+    """No install where OpenClaw looks: each place looked, and how to point at one."""
+    finding = next(f for f in diag.findings if f.code == "install.not_found")
+    version = diag.install.cli.version
+    lines = [paint("No OpenClaw install found here.", "1")]
+    lines.append(f"Looked where OpenClaw {version or ''}{' ' if version else ''}looks:".replace("  ", " "))
+    lines += [f"  • {place}" for place in finding.details.get("places", [])]
+    lines += ["", finding.fix or "", "", "exit code 3: no install found"]
+    return "\n".join(lines) + "\n"
+
+
 def check_text(diag: Diagnosis, *, color: bool = False) -> str:
     def paint(text: str, code: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if color else text
 
     install = diag.install
     agent = diag.agent
+    if not install.found:
+        return _not_found_text(diag, paint)
     lines: list[str] = []
     version = install.cli.version or "unknown version"
     commit = f" ({install.cli.commit})" if install.cli.commit else ""

@@ -131,7 +131,7 @@ class Summary(_Strict):
     errors: int
     warnings: int
     info: int
-    exitCode: Literal[0, 1, 2]
+    exitCode: Literal[0, 1, 2, 3]
 
 
 class CheckReport(_Strict):

@@ -63,6 +63,23 @@ class ProbeError(Exception):
     """The probe cannot start (e.g. an unknown profile id); nothing was sent."""
 
 
+# What an answer says about the key itself. Only a verdict on the key may change what the
+# stores alone prove: an answer that never came (network, timeout), came from something that is
+# not the API (a wrong path, a proxy's page) or blames Anthropic (overloaded) says nothing of it.
+ACCEPTED = frozenset({"probe.ok", "probe.rate_limited"})
+REJECTED = frozenset(
+    {
+        "probe.invalid_key",
+        "probe.oauth_not_supported",
+        "probe.token_expired",
+        "probe.token_revoked",
+        "probe.billing",
+        "probe.permission",
+        "probe.model_not_found",
+    }
+)
+
+
 @dataclass(slots=True)
 class ProbeResult:
     """One profile's probe: where it went, what came back, and what it means. Holds no secret."""
@@ -92,6 +109,16 @@ class ProbeResult:
     @property
     def ok(self) -> bool:
         return self.code == "probe.ok"
+
+    @property
+    def verdict(self) -> str:
+        """What the answer says about the key: `accepted`, `rejected`, `no answer` (nothing is
+        known about the key: the network, the path, an overloaded API) or `not asked`."""
+        if not self.sent:
+            return "not asked"
+        if self.code in ACCEPTED:
+            return "accepted"
+        return "rejected" if self.code in REJECTED else "no answer"
 
     @property
     def severity(self) -> Severity:
@@ -483,3 +510,18 @@ def probe_profiles_sync(diagnosis: Diagnosis, **kwargs: Any) -> list[ProbeResult
     """`probe_profiles` for sync callers (the CLI, a TUI thread worker): runs its own event loop,
     so it must not be called from a thread whose loop is running (use `await probe_profiles`)."""
     return asyncio.run(probe_profiles(diagnosis, **kwargs))
+
+
+def summary(results: list[ProbeResult]) -> str:
+    """`1 accepted, 1 rejected, 1 no answer (network), 2 not asked`: one count per verdict, in
+    the same words everywhere the probe is reported."""
+    counts: dict[str, list[str]] = {}
+    for result in results:
+        counts.setdefault(result.verdict, []).append(result.code.removeprefix("probe."))
+    parts = []
+    for verdict in ("accepted", "rejected", "no answer", "not asked"):
+        codes = counts.get(verdict, [])
+        if codes:
+            why = f" ({', '.join(dict.fromkeys(codes))})" if verdict in ("rejected", "no answer") else ""
+            parts.append(f"{len(codes)} {verdict}{why}")
+    return ", ".join(parts) or "nothing probed"

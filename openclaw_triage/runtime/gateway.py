@@ -100,8 +100,11 @@ class GatewayLock:
         return self.pid_alive and self.same_process is not False
 
 
-def _tmpdirs(env: Mapping[str, str]) -> list[Path]:
-    """Node's `os.tmpdir()`: TMPDIR (trailing slash dropped), else /tmp; the install's and ours."""
+def _tmpdirs(env: Mapping[str, str], sandbox: Path | None = None) -> list[Path]:
+    """Node's `os.tmpdir()`: TMPDIR (trailing slash dropped), else /tmp; the install's and ours
+    (a demo's own `tmp` only: the host's gateways are not the demo's)."""
+    if sandbox is not None:
+        return [sandbox / "tmp"]
     out = []
     for value in (env.get("TMPDIR"), os.environ.get("TMPDIR"), "/tmp"):
         if value and value.strip():
@@ -109,10 +112,10 @@ def _tmpdirs(env: Mapping[str, str]) -> list[Path]:
     return list(dict.fromkeys(out))
 
 
-def lock_dirs(state_dir: Path, env: Mapping[str, str]) -> list[Path]:
+def lock_dirs(state_dir: Path, env: Mapping[str, str], sandbox: Path | None = None) -> list[Path]:
     """Where gateway locks live: `$TMPDIR/openclaw-<uid>` (2026.3), `<stateDir>/tmp/openclaw-<uid>` (2026.9)."""
     name = f"openclaw-{os.getuid()}" if hasattr(os, "getuid") else "openclaw"
-    return [*(d / name for d in _tmpdirs(env)), state_dir / "tmp" / name]
+    return [*(d / name for d in _tmpdirs(env, sandbox)), state_dir / "tmp" / name]
 
 
 def read_lock(path: Path) -> GatewayLock | None:
@@ -153,7 +156,9 @@ def _norm(path: str | Path) -> str:
     return os.path.normpath(os.path.abspath(str(path)))
 
 
-def find_locks(config_paths: Iterable[Path], state_dir: Path, env: Mapping[str, str]) -> list[GatewayLock]:
+def find_locks(
+    config_paths: Iterable[Path], state_dir: Path, env: Mapping[str, str], sandbox: Path | None = None
+) -> list[GatewayLock]:
     """Every gateway lock whose `configPath` is this install's config; live ones first, newest first.
 
     The file name is `sha256(configPath)[:8]`, so matching the recorded path is the same test
@@ -161,7 +166,7 @@ def find_locks(config_paths: Iterable[Path], state_dir: Path, env: Mapping[str, 
     """
     wanted = {_norm(p) for p in config_paths}
     found: dict[tuple[Any, Any], GatewayLock] = {}
-    for directory in lock_dirs(state_dir, env):
+    for directory in lock_dirs(state_dir, env, sandbox):
         try:
             names = sorted(n for n in os.listdir(directory) if n.startswith("gateway.") and n.endswith(".lock"))
         except OSError:
@@ -315,11 +320,20 @@ def detect(
         auth_mode=as_text(auth.get("mode")),
         token_masked=_masked_token(auth.get("token"), install.era),
     )
-    return _look(status, install_config_paths(install), install.state_dir, install.seen_env, http, ready, timeout)
+    # A demo's port is the host's: what answers there is the user's own gateway, not the demo's.
+    http = http and install.sandbox is None
+    paths = install_config_paths(install)
+    return _look(status, paths, install.state_dir, install.seen_env, http, ready, timeout, sandbox=install.sandbox)
 
 
 def detect_process(
-    config_path: Path, state_dir: Path, env: Mapping[str, str], port: int, *, timeout: float = 0.5
+    config_path: Path,
+    state_dir: Path,
+    env: Mapping[str, str],
+    port: int,
+    *,
+    timeout: float = 0.5,
+    sandbox: Path | None = None,
 ) -> GatewayStatus:
     """The same look from recorded paths alone (the write layer, and undo long after the read).
 
@@ -329,7 +343,7 @@ def detect_process(
     """
     status = GatewayStatus(mode="local", port=port, port_origin="recorded", bind="loopback")
     paths = list(dict.fromkeys([config_path, state_dir / "openclaw.json"]))
-    return _look(status, paths, state_dir, env, True, False, timeout, recycled_counts=True)
+    return _look(status, paths, state_dir, env, sandbox is None, False, timeout, recycled_counts=True, sandbox=sandbox)
 
 
 def _look(
@@ -342,9 +356,10 @@ def _look(
     timeout: float,
     *,
     recycled_counts: bool = False,
+    sandbox: Path | None = None,
 ) -> GatewayStatus:
     """Lock files first (a live one is the gateway), then loopback if that is worth asking."""
-    locks = find_locks(config_paths, state_dir, env)
+    locks = find_locks(config_paths, state_dir, env, sandbox)
     running = [lk for lk in locks if (lk.pid_alive if recycled_counts else lk.alive)]
     status.stale_locks = [lk for lk in locks if lk not in running]
     status.lock = running[0] if running else None

@@ -119,8 +119,11 @@ def log_paths(install: Install, now: float | None = None) -> list[Path]:
         paths.append(resolve_user_path(configured, install.home))
     else:
         uid = f"openclaw-{os.getuid()}" if hasattr(os, "getuid") else "openclaw"
-        tmp = (install.seen_env.get("TMPDIR") or "/tmp").rstrip("/") or "/"
-        dirs = list(dict.fromkeys([Path("/tmp/openclaw"), Path(tmp) / uid]))
+        if install.sandbox is not None:  # a demo: the host's logs are another install's
+            dirs = [install.sandbox / "tmp" / "openclaw", install.sandbox / "tmp" / uid]
+        else:
+            tmp = (install.seen_env.get("TMPDIR") or "/tmp").rstrip("/") or "/"
+            dirs = list(dict.fromkeys([Path("/tmp/openclaw"), Path(tmp) / uid]))
         for day in dict.fromkeys([local_date(now), local_date(now - 86400)]):
             paths += [d / f"openclaw-{day}.log" for d in dirs]
     paths.append(install.home / "Library" / "Logs" / "openclaw" / "gateway.log")
@@ -228,7 +231,7 @@ def read_gateway_log(
         data, info = got
         log.files.append(info)
         events += [e for e in map(_parse_line, _interesting_lines(data)) if e is not None]
-    if journal:
+    if journal and install.sandbox is None:
         events += _journal_events(install, log)
     events.sort(key=lambda e: e.at)
     if since is not None:

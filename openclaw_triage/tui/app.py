@@ -29,6 +29,7 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 from ..diagnose import fixes
 from ..findings import Finding
 from ..openclaw.locate import Options
+from ..util.state import STATE_DIR_ENV
 from . import keys
 from .keys import KEYMAP_ENV, keymap_path
 from .state import Snapshot, from_install, load
@@ -91,6 +92,7 @@ class TriageApp(App[int]):
         self.read_clipboard = read_clipboard  # None: the system clipboard (pyperclip)
         self.write_clipboard = write_clipboard  # None: pyperclip, else the terminal's (OSC 52)
         self.busy: str | None = None
+        self.made: list[str] = []  # journal ids of the changes this app made, oldest first: z takes these back first
         self.keymap, self.keymap_problem = keys.read_keymap(keymap_path())
         self.shown_keys = keys.shown_keys(self.keymap)  # what hints, marks and help call each key
 
@@ -142,8 +144,8 @@ class TriageApp(App[int]):
         )
 
     def _looked_in(self) -> list[str]:
-        install = self.snapshot.install
-        return [f"state dir {install.state_dir} ({install.state_dir_origin})", f"config {install.config.path}"]
+        finding = next((f for f in self.snapshot.diagnosis.findings if f.code == "install.not_found"), None)
+        return list(finding.details.get("places", [])) if finding is not None else []
 
     def _after_not_found(self, choice: str | None) -> None:
         if choice == "demo":
@@ -156,8 +158,7 @@ class TriageApp(App[int]):
 
         home = make_demo()
         self.demo_home = home
-        self.options = Options(state_dir=str(home / ".openclaw"), openclaw="none")
-        self.env = {**(self.env or dict(os.environ)), "HOME": str(home)}
+        self.options, self.env = demo_options(home, self.env or dict(os.environ))
         self.snapshot = load(self.options, env=self.env, now_ms=self.now_ms)
         self.notify(f"Demo install in {home} (fake keys). Try o, z, u.", title="Demo")
 
@@ -273,8 +274,30 @@ class TriageApp(App[int]):
             return
         self.apply_fix(action, f"clears the {action.provider} override")
 
-    def action_undo(self, force: bool = False) -> None:
-        self.run_change(UNDO, "undoes the last change" + (" (forced)" if force else ""), force=force)
+    def action_undo(self, force: bool = False, change_id: str | None = None) -> None:
+        """Take back what this app did, newest first; a change made before (from the command line,
+        or another session) only after asking, by name."""
+        from .. import write
+
+        if change_id is None:
+            change_id = next((c for c in reversed(self.made) if write.undoable(c)), None)
+        if change_id is None:
+            install = self.snapshot.install
+            agent = self.snapshot.diagnosis.agent.agent_id
+            older = write.latest_undoable(install.state_dir, None if agent == install.default_agent_id else agent)
+            if older is None:
+                self._change_failed(
+                    "There is no change left to undo on this install (openclaw-triage history lists them)."
+                )
+                return
+            confirm(
+                self,
+                f"This app has changed nothing yet. The last change on this install was made before, at "
+                f"{older.time}: {older.summary} Undo it?",
+                lambda yes: self.action_undo(change_id=older.id) if yes else None,
+            )
+            return
+        self.run_change(UNDO, "undoes the last change" + (" (forced)" if force else ""), force=force, target=change_id)
 
     def action_reload_gateway(self) -> None:
         from ..actions import GatewayReload
@@ -403,15 +426,15 @@ class TriageApp(App[int]):
         from ..probe import probe_profiles
 
         pane = self.query_one(ProbePane)
+        from ..probe.run import summary
+
         results = await probe_profiles(self.snapshot.diagnosis, deep=deep, on_result=pane.add_result)
         self.snapshot = replace(self.snapshot, probe=results)
-        bad = sum(1 for r in results if not r.ok and r.sent)
+        everything_accepted = all(r.verdict == "accepted" for r in results)
         self.notify(
-            f"{len(results) - bad} of {len(results)} profile(s) accepted."
-            if bad
-            else "Anthropic accepted every key probed.",
+            "Anthropic accepted every key probed." if everything_accepted else summary(results) + ".",
             title="Probe done",
-            severity="warning" if bad else "information",
+            severity="information" if everything_accepted else "warning",
         )
         self.reload_worker()
 
@@ -446,6 +469,8 @@ class TriageApp(App[int]):
             title="Key saved",
             timeout=12,
         )
+        if change.id and change.undoable:
+            self.made.append(change.id)
         self.show_change(change)
         pin = fixes.pin_after_save(self.snapshot.diagnosis, saved.provider, saved.profile_id)
         if pin is None:
@@ -534,15 +559,15 @@ class TriageApp(App[int]):
         """Apply one fix (`write.apply`) off the UI thread: the OpenClaw CLI takes seconds."""
         self.run_change(action, why)
 
-    def run_change(self, what: Action | str, why: str, *, force: bool = False) -> None:
+    def run_change(self, what: Action | str, why: str, *, force: bool = False, target: str | None = None) -> None:
         if self.busy:
             self.notify(f"Still busy: {self.busy}", severity="warning")
             return
         self.busy = why
-        self.change_worker(what, force)
+        self.change_worker(what, force, target)
 
     @work(thread=True, exclusive=True, group="write")
-    def change_worker(self, what: Action | str, force: bool) -> None:
+    def change_worker(self, what: Action | str, force: bool, target: str | None) -> None:
         """The change, then the install as the write layer re-read it, diagnosed here (not re-read)."""
         from .. import write
         from ..write.errors import Conflict
@@ -551,17 +576,15 @@ class TriageApp(App[int]):
             self.call_from_thread(self.notify, text, title="Working…", timeout=3)
 
         install = self.snapshot.install
-        agent = self.snapshot.diagnosis.agent.agent_id
         try:
             if what == UNDO:
-                explicit = None if agent == install.default_agent_id else agent
-                change = write.undo(force=force, progress=progress, install=install, agent=explicit)
+                change = write.undo(target, force=force, progress=progress, install=install)
             else:
                 assert not isinstance(what, str)
                 change = write.apply(install, what, progress=progress)
         except Conflict as exc:
             if what == UNDO:  # changed since our write: the CLI's --force, as a question
-                self.call_from_thread(self._offer_forced_undo, str(exc))
+                self.call_from_thread(self._offer_forced_undo, str(exc), target)
             else:
                 self.call_from_thread(self._change_failed, str(exc))
             return
@@ -582,6 +605,8 @@ class TriageApp(App[int]):
 
     def _changed(self, what: Action | str, change: Change, snapshot: Snapshot | None) -> None:
         self.busy = None
+        if change.id and change.undoable and what != UNDO:
+            self.made.append(change.id)
         extra = ("\n" + "\n".join(change.notes)) if change.notes else ""
         if what == UNDO:
             self.notify(f"{change.summary}{extra}", title="Undone", timeout=8)
@@ -607,12 +632,12 @@ class TriageApp(App[int]):
         if self.background:
             self.check_gateway()
 
-    def _offer_forced_undo(self, message: str) -> None:
+    def _offer_forced_undo(self, message: str, change_id: str | None) -> None:
         self.busy = None
         confirm(
             self,
             f"{message}\n\nUndo anyway? What changed since is overwritten (on 2026.3 a backup of it is kept).",
-            lambda yes: self.action_undo(force=True) if yes else None,
+            lambda yes: self.action_undo(force=True, change_id=change_id) if yes else None,
         )
 
     def _change_failed(self, message: str) -> None:
@@ -646,13 +671,21 @@ def run(options: Options, *, demo: str | None = None) -> int:
         demo_home = make_demo(era=demo)
         # The JSON demo never needs the CLI; the SQLite one writes only through a 2026.9 CLI the user names.
         cli = options.openclaw if demo == "2026.9" and options.openclaw else "none"
-        options = Options(state_dir=str(demo_home / ".openclaw"), openclaw=cli)
-        env["HOME"] = str(demo_home)
+        options, env = demo_options(demo_home, env, cli=cli)
     app = TriageApp(options, env=env, demo_home=demo_home)
     result = app.run()
     if demo_home is not None:
         print(f"The demo install is kept in {demo_home} (delete it when done).")
     return int(result or 0)
+
+
+def demo_options(home: Path, env: dict[str, str], *, cli: str = "none") -> tuple[Options, dict[str, str]]:
+    """A demo touches nothing outside its folder: its install is sandboxed (no host temp dir, log
+    or port is read as its own), and this process's journal and backups go inside it too."""
+    state = home / "triage-state"
+    os.environ[STATE_DIR_ENV] = str(state)  # the whole process is the demo
+    options = Options(state_dir=str(home / ".openclaw"), openclaw=cli, sandbox=str(home))
+    return options, {**env, "HOME": str(home), "TMPDIR": str(home / "tmp"), STATE_DIR_ENV: str(state)}
 
 
 def confirm(app: App[Any], question: str, then: Callable[[bool], None]) -> None:

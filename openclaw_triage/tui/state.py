@@ -16,7 +16,7 @@ from ..diagnose.pins import PinVerdict
 from ..diagnose.reach import PinCount, pinned_counts
 from ..diagnose.result import Diagnosis
 from ..diagnose.run import assess_install, diagnose
-from ..findings import Severity, sort_findings
+from ..findings import sort_findings
 from ..model import Install
 from ..openclaw.install import inspect_install
 from ..openclaw.locate import Options
@@ -54,8 +54,7 @@ class Snapshot:
     @property
     def found(self) -> bool:
         """False when there is nothing at all where OpenClaw would look."""
-        install = self.diagnosis.install
-        return install.state_dir.exists() or install.config.exists
+        return self.diagnosis.install.found
 
     def carrying(self, earlier: Snapshot) -> Snapshot:
         """This reading, keeping what only the app's own look-ups know (Node, the probe)."""
@@ -75,7 +74,8 @@ def load(
 def from_install(install: Install, *, now_ms: float | None = None, probe: Sequence[ProbeResult] = ()) -> Snapshot:
     """Diagnose an install already read (the one a write re-read): live probe results join the
     findings, and the shown agent's chats come with what OpenClaw will do with each one's pin."""
-    failed = [r.profile_id for r in probe if r.severity is Severity.ERROR and r.sent]
+    # Only a verdict on the key itself counts: an offline probe knows nothing new about a key.
+    failed = [r.profile_id for r in probe if r.verdict == "rejected"]
     diagnosis = diagnose(install, now_ms=now_ms, probe_failed=failed)
     still_there = [r.finding for r in probe if diagnosis.view(r.profile_id) is not None]
     if still_there:

@@ -6,7 +6,19 @@ nothing heavy is imported until a write actually happens.
 
 from __future__ import annotations
 
-from .api import Change, apply, clear_order, history, remove_profile, set_key, set_order, undo, unpin
+from .api import (
+    Change,
+    apply,
+    clear_order,
+    history,
+    latest_undoable,
+    remove_profile,
+    set_key,
+    set_order,
+    undo,
+    undoable,
+    unpin,
+)
 from .errors import (
     CliFailed,
     CliTimeout,
@@ -45,9 +57,11 @@ __all__ = [
     "apply",
     "clear_order",
     "history",
+    "latest_undoable",
     "remove_profile",
     "set_key",
     "set_order",
     "undo",
+    "undoable",
     "unpin",
 ]

@@ -205,14 +205,12 @@ def unpin(
 # --------------------------------------------------------------------------- undo
 
 
-def _pick(change_id: str | None, state_dir: Path | None = None, agent: str | None = None) -> JournalEntry:
-    """The change to undo: the one named, else the newest undoable one ON THIS INSTALL.
+def latest_undoable(state_dir: Path | None = None, agent: str | None = None) -> JournalEntry | None:
+    """The newest change that can still be undone ON THIS INSTALL (and agent), or None.
 
     The journal is shared by every install this user touched (a demo included): without the
     filter, `z` in a throw-away demo could roll back yesterday's change to the real install.
     """
-    if change_id:
-        return journal.read_entry(change_id.strip())
     here = os.path.realpath(state_dir) if state_dir is not None else None
     for entry in journal.entries():
         if entry.action == "undo" or not entry.undoable or entry.undone_by:
@@ -222,8 +220,27 @@ def _pick(change_id: str | None, state_dir: Path | None = None, agent: str | Non
         if agent is not None and entry.agent != agent:
             continue
         return entry
-    where = f" on {state_dir}" if state_dir is not None else ""
-    raise NothingToUndo(f"there is no change left to undo{where} (see `openclaw-triage history`).")
+    return None
+
+
+def undoable(change_id: str) -> bool:
+    """Whether the recorded change `change_id` can still be undone."""
+    try:
+        entry = journal.read_entry(change_id)
+    except WriteError:
+        return False
+    return entry.action != "undo" and entry.undoable and not entry.undone_by
+
+
+def _pick(change_id: str | None, state_dir: Path | None = None, agent: str | None = None) -> JournalEntry:
+    """The change to undo: the one named, else `latest_undoable` on this install."""
+    if change_id:
+        return journal.read_entry(change_id.strip())
+    entry = latest_undoable(state_dir, agent)
+    if entry is None:
+        where = f" on {state_dir}" if state_dir is not None else ""
+        raise NothingToUndo(f"there is no change left to undo{where} (see `openclaw-triage history`).")
+    return entry
 
 
 def _refuse_if_done(entry: JournalEntry) -> None:
@@ -291,9 +308,11 @@ __all__ = [
     "clean_profile_id",
     "clear_order",
     "history",
+    "latest_undoable",
     "remove_profile",
     "set_key",
     "set_order",
     "undo",
+    "undoable",
     "unpin",
 ]

@@ -94,6 +94,7 @@ def cli_record(install: Install, agent_flag: str | None = None) -> dict[str, Any
         "env": location_overrides(install),
         "configPath": str(install.config.path),
         "gatewayPort": gateway_port(install.seen_env, install.config.data),
+        "sandbox": str(install.sandbox) if install.sandbox is not None else None,
         "agentFlag": agent_flag,
     }
 
@@ -104,7 +105,8 @@ def reinspect(install: Install, agent: str) -> Install:
     from ..openclaw.locate import Options
 
     explicit = agent if agent != install.default_agent_id else None
-    return inspect_install(Options(agent=explicit, openclaw=install.cli.path), env=install.seen_env)
+    sandbox = str(install.sandbox) if install.sandbox is not None else None
+    return inspect_install(Options(agent=explicit, openclaw=install.cli.path, sandbox=sandbox), env=install.seen_env)
 
 
 class AfterRead:

@@ -58,11 +58,12 @@ def _reload_gateway(
     holds: Callable[[], bool],
     reapply: Callable[[], None],
     progress: Progress,
+    sandbox: str | None = None,
 ) -> list[str]:
     """If a 2026.3 gateway runs, make it reload and check it did not write its old copy back (once retried)."""
     from ..runtime.gateway import detect_process
 
-    state = detect_process(config_path, state_dir, env, port)
+    state = detect_process(config_path, state_dir, env, port, sandbox=Path(sandbox) if sandbox else None)
     if not state.running:
         return []
     if not cli:
@@ -152,6 +153,7 @@ def _json_change(
         holds=holds,
         reapply=reapply,
         progress=progress,
+        sandbox=entry.cli.get("sandbox"),
     )
     notes = [*edit.notes, *gateway_notes]
     if final[-1] != applied.after or gateway_notes:
@@ -321,6 +323,7 @@ def undo_json(entry: JournalEntry, undo_id: str, force: bool, progress: Progress
         holds=holds,
         reapply=reapply,
         progress=progress,
+        sandbox=cli.get("sandbox"),
     )
     return undo_journal_entry(
         entry,

@@ -343,7 +343,11 @@ def undo_sqlite(entry: JournalEntry, undo_id: str, force: bool, progress: Progre
     env = env_from_overrides(cli.get("env") or {})
     route = CliRoute(cli=cli["path"], env=env, agent=cli.get("agentFlag"), progress=progress, cwd=Path(entry.state_dir))
     options = Options(
-        state_dir=entry.state_dir, config=cli.get("configPath"), agent=cli.get("agentFlag"), openclaw=cli["path"]
+        state_dir=entry.state_dir,
+        config=cli.get("configPath"),
+        agent=cli.get("agentFlag"),
+        openclaw=cli["path"],
+        sandbox=cli.get("sandbox"),
     )
     aa = inspect_install(options, env=env).agent
     spec = entry.undo or {}

@@ -8,6 +8,7 @@ from pathlib import Path
 from ...findings import Severity
 from ...model import AgentAuth, AuthStore, Era, Install
 from ...openclaw import commands as fixes
+from ...openclaw.locate import looked_in
 from ..result import Collector, ProfileView
 
 _SECRET_IN_TEXT = re.compile(r"sk-ant-(?:api|oat|ort|admin)\d{2}-[A-Za-z0-9_-]{20,}")
@@ -46,20 +47,30 @@ def check_install(install: Install, out: Collector) -> None:
             "reads the files the way that CLI would.",
             "Check `which -a openclaw`; the gateway's OpenClaw decides which store is used.",
         )
-    if install.era_reason.startswith("unknown"):
+    if install.era_reason.startswith("unknown") and install.found:
         out.add(
             "version.unknown_era",
             Severity.WARNING,
             "openclaw",
             "Neither the version nor the files tell which storage era this install uses.",
         )
-    if not install.state_dir.exists() and not install.config.exists:
+    if not install.found:
+        places = looked_in(
+            install.home,
+            install.seen_env,
+            install.era,
+            (install.state_dir, install.state_dir_origin),
+            (install.config.path, install.config_origin),
+        )
         out.add(
             "install.not_found",
             Severity.ERROR,
             str(install.state_dir),
-            f"No OpenClaw install at {install.state_dir} (looked for {install.config.path}).",
-            "Run this as the user who runs OpenClaw, or pass --state-dir / --profile.",
+            "No OpenClaw install found here. Looked where OpenClaw looks: " + "; ".join(places) + ".",
+            "Is the gateway on another machine? Run openclaw-triage there, as the user who runs OpenClaw. "
+            "To point at an install here: --state-dir DIR, --profile NAME (~/.openclaw-NAME), --config FILE, "
+            "or OPENCLAW_HOME=DIR.",
+            places=places,
         )
     for note in install.notes:
         code = "agent.not_found" if "not configured" in note else "config.agents"

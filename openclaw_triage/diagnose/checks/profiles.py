@@ -227,7 +227,7 @@ def check_profile(
             text,
             _key_fix(install, report, agent_flag) + ". Copy it with the Console's copy button; never edit it.",
         )
-    report.broken = any(code.startswith(("key.", "ref.")) for code in out.errors_by_subject.get(pid, ()))
+    report.problems = sorted(code for code in out.errors_by_subject.get(pid, ()) if code.startswith(("key.", "ref.")))
     if is_anthropic and kind is KeyKind.OAUTH_TOKEN and profile.type == "api_key":
         out.add(
             "key.token_in_api_key_profile",

@@ -74,7 +74,10 @@ class ProfilesTable(KeyedTable):
                 looks.stylize(c["error"])
             elif not report.info.ok or mismatch:
                 looks.stylize(c["warning"])
-        if report.health_state == "ok":
+        if report.broken:  # the same story as the findings: a broken key is never "ok"
+            more = f" +{len(report.problems) - 1}" if len(report.problems) > 1 else ""
+            health = Text(f"✗ {report.problems[0]}{more}", style=f"bold {c['error']}")
+        elif report.health_state == "ok":
             health = (
                 Text("ok", style=c["ok"])
                 if report.eligibility.eligible
