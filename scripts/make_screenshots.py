@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Regenerate screenshots/*.svg: the main screen on the seed thread's states.
+"""Regenerate screenshots/*.svg: the main screen on the seed thread's states, at 160x48, and the
+seed install in a default 80x24 terminal.
 
     python scripts/make_screenshots.py
 
@@ -19,12 +20,13 @@ sys.path.insert(0, str(ROOT))
 from tests.tui.conftest import make_app  # noqa: E402
 from tests.tui.scenes import SCENE_KEYS, SCENES  # noqa: E402
 
-SIZE = (150, 44)
+SIZE = (160, 48)
+SMALL = (80, 24)
 
 
-async def shoot(name: str, home: Path, out: Path) -> None:
+async def shoot(name: str, home: Path, out: Path, size: tuple[int, int] = SIZE) -> None:
     app = make_app(home)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
         for key in SCENE_KEYS.get(name, []):
             await pilot.press(key)
@@ -39,6 +41,8 @@ def main() -> int:
         for name, build in SCENES.items():
             asyncio.run(shoot(name, build(Path(tmp)), out))
             print(f"wrote screenshots/{name}.svg")
+        asyncio.run(shoot("seed-80x24", SCENES["seed-broken-install"](Path(tmp) / "small"), out, SMALL))
+        print("wrote screenshots/seed-80x24.svg")
     return 0
 
 

@@ -59,6 +59,17 @@ def pin_after_save(diag: Diagnosis, provider: str, profile_id: str) -> OrderPin 
     return OrderPin(provider, ids, diag.agent.agent_id)
 
 
+def paste_target(diag: Diagnosis, *, finding: Finding | None = None, profile_id: str | None = None) -> str | None:
+    """`p`: the profile a pasted key goes into: the one picked in the profiles table, else the one
+    the selected finding is about (a broken key is what a user pastes a new one for), else the
+    first broken one; None lets the paste offer OpenClaw's own default for the key's type."""
+    if profile_id is not None and diag.view(profile_id) is not None:
+        return profile_id
+    if finding is not None and diag.view(finding.subject) is not None:
+        return finding.subject
+    return next((v.profile.id for v in diag.profiles if v.broken), None)
+
+
 def clear_fix(diag: Diagnosis) -> OrderClear | None:
     """`u`: clear the first provider's stored order override (there is rarely more than one)."""
     stored = [provider for provider, result in diag.orders.items() if result.stored is not None]

@@ -19,12 +19,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Container, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from ..diagnose import fixes
 from ..findings import Finding
@@ -32,10 +32,11 @@ from ..openclaw.locate import Options
 from ..util.state import STATE_DIR_ENV
 from . import keys
 from .keys import KEYMAP_ENV, keymap_path
+from .layouts import VIEW_ORDER, VIEWS, Compact, Full, fits_full
 from .state import Snapshot, from_install, load
 from .widgets.channels import ChannelsPane
-from .widgets.findings import FindingDetail, FindingsList
-from .widgets.panes import ConfigPane, OrderPane, ProbePane, VersionPane
+from .widgets.findings import FindingsList
+from .widgets.panes import ProbePane
 from .widgets.profiles import ProfilesTable
 from .widgets.sessions import SessionsTable
 
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
 
 __all__ = ["KEYMAP_ENV", "TriageApp", "confirm", "keymap_path", "run"]
 
-TABS = {"profiles": "tab-profiles", "chats": "tab-chats", "channels": "tab-channels"}
 TAB_OF_AREA = {"chats": "chats", "live": "channels"}  # findings of these areas mark their tab
 UNDO = "undo"
 
@@ -62,6 +62,7 @@ class TriageApp(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "openclaw-triage"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     COMMANDS = App.COMMANDS | {_command_provider}
     BINDINGS = keys.bindings()
 
@@ -100,33 +101,35 @@ class TriageApp(App[int]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="⚕")
-        with Horizontal(id="main"):
-            with Vertical(id="left"):
-                with Horizontal(id="top"):
-                    yield VersionPane(id="version")
-                    yield ConfigPane(id="config")
-                with TabbedContent(id="middle", initial=TABS["profiles"]):
-                    with TabPane("Auth profiles", id=TABS["profiles"]):
-                        yield ProfilesTable(id="profiles")
-                    # The hidden tabs are filled just after the first frame (`_fill_hidden_tabs`).
-                    yield TabPane("Chats", id=TABS["chats"])
-                    yield TabPane("Gateway & channels", id=TABS["channels"])
-                with Horizontal(id="bottom"):
-                    yield OrderPane(id="order")
-                    yield ProbePane(id="probe")
-            with Vertical(id="right"):
-                yield FindingsList(id="findings")
-                yield FindingDetail(id="detail")
+        yield self._layout_for(*self.size)
+        yield Static("", id="status")
         yield Footer()
+
+    def _layout_for(self, columns: int, rows: int) -> Container:
+        """Every pane at once when the terminal has room, else one at a time (`tui.layouts`)."""
+        compact = not fits_full(columns, rows)
+        self.screen.set_class(compact, "-compact")
+        self.screen.set_class(not compact, "-full")
+        return Compact(id="layout") if compact else Full(id="layout")
+
+    @property
+    def compact(self) -> bool:
+        return isinstance(self.query_one("#layout"), Compact)
+
+    async def on_resize(self, event: events.Resize) -> None:
+        """Swap the layout when the terminal crosses the size that shows every pane."""
+        if self.compact == fits_full(event.size.width, event.size.height):
+            layout = self._layout_for(event.size.width, event.size.height)
+            await self.query_one("#layout").remove()
+            await self.mount(layout, before="#status")
+            self._after_layout()
 
     def on_mount(self) -> None:
         if self.keymap:
             self.set_keymap(self.keymap)
         if self.keymap_problem:
             self.notify(self.keymap_problem, severity="warning")
-        self.call_after_refresh(self._fill_hidden_tabs)
-        self.watch_snapshot(self.snapshot)
-        self.query_one(FindingsList).focus()
+        self._after_layout()
         if self.background:
             self.look_up_node()
             self.check_gateway()
@@ -135,13 +138,22 @@ class TriageApp(App[int]):
 
             self.push_screen(NotFoundScreen(self._looked_in()), self._after_not_found)
 
+    def _after_layout(self) -> None:
+        """A layout was built: label its tabs, fill the hidden ones soon, put the focus on the findings."""
+        self.call_after_refresh(self._fill_hidden_tabs)
+        self.watch_snapshot(self.snapshot)
+        self.query_one(FindingsList).focus()
+
     async def _fill_hidden_tabs(self) -> None:
         """Mount the Chats and Gateway tabs after the first frame: the app shows up sooner.
         Each draws the snapshot once it is mounted."""
-        await self.query_one(f"#{TABS['chats']}", TabPane).mount(SessionsTable(id="sessions"))
-        await self.query_one(f"#{TABS['channels']}", TabPane).mount(
-            VerticalScroll(ChannelsPane(id="channels"), id="channels-scroll")
-        )
+        chats = self.query(f"#{VIEWS['chats'][0]}").results(TabPane)
+        for pane in chats:
+            if not pane.children:
+                await pane.mount(SessionsTable(id="sessions"))
+        for pane in self.query(f"#{VIEWS['channels'][0]}").results(TabPane):
+            if not pane.children:
+                await pane.mount(VerticalScroll(ChannelsPane(id="channels"), id="channels-scroll"))
 
     def _looked_in(self) -> list[str]:
         finding = next((f for f in self.snapshot.diagnosis.findings if f.code == "install.not_found"), None)
@@ -178,27 +190,54 @@ class TriageApp(App[int]):
                 worst[tab] = finding.severity.value
         mark = {"error": " ✖", "warning": " !"}
         pinned = sum(1 for s in snapshot.sessions if s.pin is not None)
-        labels = {
-            "profiles": f"Auth profiles ({len(diag.profiles)})",
-            "chats": f"Chats ({len(snapshot.sessions)}{f', {pinned} pinned' if pinned else ''})"
-            + mark.get(worst.get("chats", ""), ""),
-            "channels": f"Gateway & channels{mark.get(worst.get('channels', ''), '')}",
-        }
-        tabs = self.query_one(TabbedContent)
-        for name, label in labels.items():
-            tabs.get_tab(TABS[name]).label = label
+        layout = self.query("#layout")
+        compact = bool(layout) and isinstance(layout.first(), Compact)
+        errors = sum(1 for f in diag.findings if f.severity.value == "error")
+        chats_mark = mark.get(worst.get("chats", ""), "")
+        channels_mark = mark.get(worst.get("channels", ""), "")
+        if compact:  # seven tabs across 80 columns: short words, counts only where they warn
+            labels = {
+                "findings": f"Findings {errors}✖" if errors else "Findings",
+                "profiles": f"Profiles {len(diag.profiles)}",
+                "chats": (f"Chats {pinned} pinned" if pinned else "Chats") + chats_mark,
+                "channels": f"Gateway{channels_mark}",
+            }
+        else:
+            labels = {
+                "profiles": f"Auth profiles ({len(diag.profiles)})",
+                "chats": f"Chats ({len(snapshot.sessions)}{f', {pinned} pinned' if pinned else ''}){chats_mark}",
+                "channels": f"Gateway & channels{channels_mark}",
+            }
+        for tabs in self.query("#middle").results(TabbedContent):
+            for name, label in labels.items():
+                if tabs.query(f"#{VIEWS[name][0]}"):
+                    tabs.get_tab(VIEWS[name][0]).label = label
 
     def on_findings_list_selected(self, message: FindingsList.Selected) -> None:
         self.finding = message.finding
 
     def action_show_tab(self, name: str) -> None:
-        self.query_one(TabbedContent).active = TABS[name]
-        target = {"profiles": "#profiles", "chats": "#sessions", "channels": "#channels-scroll"}[name]
+        """Show a view (a tab in the compact layout, a pane of the full one) and focus it."""
+        pane_id, target = VIEWS[name]
+        tabs = self.query_one("#middle", TabbedContent)
+        if tabs.query(f"#{pane_id}"):
+            tabs.active = pane_id
         widgets = self.query(target)
         if widgets:
             widgets.first().focus()
         else:  # pressed in the instant before the hidden tabs are filled
             self.call_after_refresh(lambda: [w.focus() for w in self.query(target)])
+
+    def action_next_view(self) -> None:
+        """The next view after the one shown (compact), or the next pane (full)."""
+        tabs = self.query_one("#middle", TabbedContent)
+        names = [n for n in VIEW_ORDER if tabs.query(f"#{VIEWS[n][0]}")] if self.compact else list(VIEW_ORDER)
+        current = next((n for n in names if VIEWS[n][0] == tabs.active), names[0]) if self.compact else None
+        if not self.compact:
+            focused = self.focused
+            current = next((n for n in names if focused is not None and focused.id == VIEWS[n][1][1:]), None)
+        index = names.index(current) + 1 if current in names else 0
+        self.action_show_tab(names[index % len(names)])
 
     def scrub(self, text: str) -> str:
         """Text from outside (an exception, a CLI) with every secret of the install masked."""
@@ -333,7 +372,7 @@ class TriageApp(App[int]):
     def _selected_chat(self) -> Any:
         """The chat `x` acts on: the selected row of the Chats tab, else the selected finding's chat."""
         tables = self.query(SessionsTable)
-        if self.query_one(TabbedContent).active == TABS["chats"] and tables:
+        if self.query_one("#middle", TabbedContent).active == VIEWS["chats"][0] and tables:
             key = tables.first().selected_key
         else:
             key = self.finding.details.get("session") if self.finding is not None else None
@@ -441,22 +480,29 @@ class TriageApp(App[int]):
     # --- the guarded paste ------------------------------------------------------------
 
     def action_paste(self) -> None:
-        from ..openclaw.coerce import normalize_provider
         from .screens.paste import PasteScreen
 
-        selected, _ = self._selected_profile()
-        report = self.snapshot.diagnosis.view(selected) if selected else None
-        provider = normalize_provider(report.profile.provider, self.snapshot.install.era) if report else "anthropic"
+        target = fixes.paste_target(self.snapshot.diagnosis, finding=self.finding, profile_id=self._paste_profile())
+        provider = "anthropic"
+        if target is not None and (view := self.snapshot.diagnosis.view(target)) is not None:
+            from ..openclaw.coerce import normalize_provider
+
+            provider = normalize_provider(view.profile.provider, self.snapshot.install.era)
         self.push_screen(
             PasteScreen(
                 self.snapshot,
                 provider=provider,
-                target=selected,
+                target=target,
                 agent=self.snapshot.diagnosis.agent.agent_id,
                 read_clipboard=self.read_clipboard,
             ),
             self._after_paste,
         )
+
+    def _paste_profile(self) -> str | None:
+        """The profile row the user picked in the profiles table, if they are in it."""
+        profile, in_table = self._selected_profile()
+        return profile if in_table else None
 
     def _after_paste(self, saved: Any) -> None:
         if saved is None:
@@ -486,17 +532,11 @@ class TriageApp(App[int]):
     # --- the report -------------------------------------------------------------------
 
     def action_export_report(self) -> None:
-        try:
-            folder = Path.cwd()
-        except OSError:  # the folder the app was started in was deleted since
-            self.notify(
-                "Could not write the report: the current folder no longer exists. Start the app from another one, "
-                "or run `openclaw-triage report -o FILE`.",
-                title="No report",
-                severity="error",
-            )
-            return
-        self.report_worker(folder)
+        """The report goes into our own state dir (never a checkout the app was started in), and the
+        toast says where; `openclaw-triage report -o FILE` writes it anywhere else."""
+        from ..util.state import state_root
+
+        self.report_worker(state_root() / "reports")
 
     def action_copy_report(self) -> None:
         self.report_worker(None)
@@ -518,6 +558,7 @@ class TriageApp(App[int]):
             self.call_from_thread(self.copy_report_text, text)
             return
         try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             path = write_report(text, folder / default_report_name())
         except OSError as exc:
             self.call_from_thread(
@@ -564,7 +605,13 @@ class TriageApp(App[int]):
             self.notify(f"Still busy: {self.busy}", severity="warning")
             return
         self.busy = why
+        self.say(f"Working: {why}…")
         self.change_worker(what, force, target)
+
+    def say(self, text: str) -> None:
+        """The status line above the footer: what is happening now (empty when nothing is)."""
+        for status in self.query("#status").results(Static):
+            status.update(text)
 
     @work(thread=True, exclusive=True, group="write")
     def change_worker(self, what: Action | str, force: bool, target: str | None) -> None:
@@ -573,7 +620,7 @@ class TriageApp(App[int]):
         from ..write.errors import Conflict
 
         def progress(text: str) -> None:
-            self.call_from_thread(self.notify, text, title="Working…", timeout=3)
+            self.call_from_thread(self.say, f"Working: {text}")
 
         install = self.snapshot.install
         try:
@@ -598,13 +645,17 @@ class TriageApp(App[int]):
         """The next screen, from the install the change re-read (None: read it again, it failed)."""
         if change.install is None:
             return None
+        # What the probe said of a key that was just replaced or removed is about another key.
+        gone = change.profile_id if change.action in ("set_key", "remove_profile") else None
+        probe = [r for r in self.snapshot.probe if r.profile_id != gone]
         try:
-            return from_install(change.install, now_ms=self.now_ms, probe=self.snapshot.probe)
+            return from_install(change.install, now_ms=self.now_ms, probe=probe)
         except Exception:
             return None
 
     def _changed(self, what: Action | str, change: Change, snapshot: Snapshot | None) -> None:
         self.busy = None
+        self.say("")
         if change.id and change.undoable and what != UNDO:
             self.made.append(change.id)
         extra = ("\n" + "\n".join(change.notes)) if change.notes else ""
@@ -634,6 +685,7 @@ class TriageApp(App[int]):
 
     def _offer_forced_undo(self, message: str, change_id: str | None) -> None:
         self.busy = None
+        self.say("")
         confirm(
             self,
             f"{message}\n\nUndo anyway? What changed since is overwritten (on 2026.3 a backup of it is kept).",
@@ -642,13 +694,37 @@ class TriageApp(App[int]):
 
     def _change_failed(self, message: str) -> None:
         self.busy = None
+        self.say("")
         self.notify(message, title="Nothing was changed", severity="error", timeout=10)
 
     # --- safety -----------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":  # Textual's saves into a folder that may not exist: ours
+                yield command
+        yield SystemCommand(
+            "Screenshot", "Save an SVG picture of the screen (keys are masked on it)", self.action_save_screenshot
+        )
         yield SystemCommand("Help: keys and panes", "Every key, and where to remap them", self.action_help)
+
+    def action_save_screenshot(self) -> None:
+        """An SVG of the screen in our own state dir (0600), and where it went, on screen."""
+        from datetime import datetime
+
+        from ..util.state import state_root
+
+        folder = state_root() / "screenshots"
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            path = folder / f"openclaw-triage-{datetime.now().strftime('%Y%m%d-%H%M%S')}.svg"
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(self.export_screenshot())
+        except OSError as exc:
+            self.notify(f"Could not save the screenshot in {folder}: {exc.strerror or exc}", severity="error")
+            return
+        self.notify(str(path), title="Screenshot saved", timeout=10)
 
     def _fatal_error(self) -> None:
         """Textual's crash report prints local variables, which may hold secrets: not ours."""

@@ -57,8 +57,8 @@ class Snapshot:
         return self.diagnosis.install.found
 
     def carrying(self, earlier: Snapshot) -> Snapshot:
-        """This reading, keeping what only the app's own look-ups know (Node, the probe)."""
-        return replace(self, node=self.node or earlier.node, probe=self.probe or earlier.probe)
+        """This reading, keeping what only the app's own look-up knows (the Node behind the CLI)."""
+        return replace(self, node=self.node or earlier.node)
 
 
 def load(
@@ -77,7 +77,12 @@ def from_install(install: Install, *, now_ms: float | None = None, probe: Sequen
     # Only a verdict on the key itself counts: an offline probe knows nothing new about a key.
     failed = [r.profile_id for r in probe if r.verdict == "rejected"]
     diagnosis = diagnose(install, now_ms=now_ms, probe_failed=failed)
-    still_there = [r.finding for r in probe if diagnosis.view(r.profile_id) is not None]
+    # A probe that did not ask about a key already reported broken adds nothing to its finding.
+    still_there = [
+        r.finding
+        for r in probe
+        if (view := diagnosis.view(r.profile_id)) is not None and not (r.verdict == "not asked" and view.broken)
+    ]
     if still_there:
         diagnosis.findings = sort_findings([*diagnosis.findings, *still_there])
     agent = diagnosis.agent.agent_id

@@ -38,7 +38,7 @@ async def test_demo_shows_every_pane(demo_home: Path) -> None:
         await pilot.pause()
         version = norm(app.query_one(VersionPane).plain_text())
         assert "2026.3.13" in version and "JSON store" in version
-        assert "~/.openclaw/agents/main/agent/auth-profiles.json" in version
+        assert "State dir ~/.openclaw" in version and "Store (main) agents/main/agent/auth-profiles.json" in version
         config = norm(app.query_one(ConfigPane).plain_text())
         assert "anthropic/claude-sonnet-4-6" in config and "anthropic:manual, anthropic:default" in config
         order = norm(app.query_one(OrderPane).plain_text())

@@ -124,3 +124,62 @@ async def test_z_takes_back_what_the_app_did_and_asks_before_reaching_further_ba
         assert data["order"]["anthropic"] == ["anthropic:default", "anthropic:manual"]
         assert "anthropic:cli" in data["profiles"]
         assert "Undone" in messages(app)
+
+
+@pytest.mark.usefixtures("offline")
+async def test_a_paste_offline_says_anthropic_was_not_asked_and_enter_saves_it_untested(tmp_path: Path) -> None:
+    from openclaw_triage.tui.screens.paste import GuardedInput, PasteScreen
+    from tests import fakekeys
+    from tests.builders import LegacyHome, api_key_profile
+
+    broken = fakekeys.api_key("j-old")[:-4]  # shortened while pasting: nothing to ask before replacing it
+    new = fakekeys.api_key("j-new")
+    LegacyHome(tmp_path).config({}).store({"profiles": {"anthropic:default": api_key_profile(broken)}})
+    app = make_app(tmp_path, read_clipboard=lambda: new)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("p")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, PasteScreen) and screen.target_id() == "anthropic:default"
+        screen.query_one(GuardedInput).focus()
+        await pilot.press("enter")  # Enter in the field saves, as the button would
+        await settle(app, pilot)
+        text = " ".join(str(screen.query_one("#paste-verdict").render()).split())
+        assert "Anthropic could not be asked" in text and "Anthropic said" not in text
+        assert json.loads((tmp_path / STORE).read_text())["profiles"]["anthropic:default"]["key"] == broken
+        assert "untested" in str(screen.query_one("#paste-save").label)
+        await pilot.press("enter")  # the test is off now: saved untested
+        await settle(app, pilot)
+        assert not isinstance(app.screen, PasteScreen)
+    assert json.loads((tmp_path / STORE).read_text())["profiles"]["anthropic:default"]["key"] == new
+    assert "Key saved" in messages(app)
+
+
+async def test_on_2026_9_the_paste_goes_to_the_profile_the_selected_finding_is_about(tmp_path: Path) -> None:
+    from openclaw_triage.demo import make_demo
+    from openclaw_triage.tui.screens.paste import PasteScreen
+    from tests import fakekeys
+
+    home = make_demo(tmp_path / "demo9", era="2026.9")
+    app = make_app(home, read_clipboard=lambda: fakekeys.api_key("for-work"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        current = app.query_one(FindingsList).current
+        assert current is not None and current.code == "key.length" and current.subject == "anthropic:work"
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PasteScreen) and app.screen.target_id() == "anthropic:work"
+
+
+async def test_a_pasted_token_is_not_matched_against_the_consoles_key_list(tmp_path: Path) -> None:
+    from openclaw_triage.tui.screens.paste import PasteScreen
+    from tests import fakekeys
+    from tests.builders import LegacyHome, api_key_profile
+
+    LegacyHome(tmp_path).config({}).store({"profiles": {"anthropic:default": api_key_profile(fakekeys.api_key("t"))}})
+    app = make_app(tmp_path, read_clipboard=lambda: fakekeys.oauth_token("t"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PasteScreen)
+        verdict = str(app.screen.query_one("#paste-verdict").render())
+        assert "setup token" in verdict and "Console's key list" not in verdict

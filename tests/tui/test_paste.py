@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 from textual import events
 
+from openclaw_triage.keys import mask
+from openclaw_triage.model import Era
+from openclaw_triage.tui.screens.confirm import ConfirmScreen
 from openclaw_triage.tui.screens.paste import GuardedInput, PasteScreen
 from tests import fakekeys
 from tests.builders import LegacyHome, api_key_profile
@@ -55,6 +58,11 @@ async def test_clipboard_key_is_checked_masked_and_saved(home: Path) -> None:
         assert NEW not in text and NEW[13:40] not in text
         screen.query_one("#paste-probe").value = False
         await pilot.click("#paste-save")
+        await pilot.pause()
+        # anthropic:default holds a healthy key: replacing it is asked first, naming both.
+        assert isinstance(app.screen, ConfirmScreen)
+        assert mask(OLD, era=Era.JSON) in app.screen.question and mask(NEW, era=Era.JSON) in app.screen.question
+        await pilot.press("y")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert not isinstance(app.screen, PasteScreen)
@@ -135,6 +143,9 @@ async def test_probe_first_keeps_a_dead_key_out(tmp_path: Path) -> None:
         async with app.run_test(size=(140, 44)) as pilot:
             await open_paste(app, pilot)
             await pilot.click("#paste-save")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)  # the old key looks healthy: asked first
+            await pilot.press("y")
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert not isinstance(app.screen, PasteScreen)
@@ -142,7 +153,8 @@ async def test_probe_first_keeps_a_dead_key_out(tmp_path: Path) -> None:
         assert [r.credential for r in api.requests] == [dead, NEW]
 
 
-def test_refusal_screen_snapshot(snap_compare, home: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_refusal_screen_snapshot(snap_compare, home: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     app = make_app(home, read_clipboard=clipboard(NEW[:50] + " " + NEW[50:]))
 
     async def open_it(pilot) -> None:  # type: ignore[no-untyped-def]
@@ -150,4 +162,4 @@ def test_refusal_screen_snapshot(snap_compare, home: Path) -> None:  # type: ign
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
-    assert snap_compare(app, run_before=open_it, terminal_size=(120, 40))
+    assert snap_compare(app, run_before=open_it, terminal_size=size)

@@ -240,9 +240,12 @@ async def test_a_with_nothing_waiting_changes_nothing(tmp_path: Path) -> None:
 async def test_e_writes_a_private_report_without_the_key(
     demo_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out = tmp_path / "reports"
-    out.mkdir()
-    monkeypatch.chdir(out)
+    """Into our own state dir, never the folder the app was started in (often a git checkout)."""
+    cwd = tmp_path / "a-checkout"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    monkeypatch.setenv("OPENCLAW_TRIAGE_STATE_DIR", str(tmp_path / "state"))
+    out = tmp_path / "state" / "reports"
     secrets = [
         v["key"] if "key" in v else v["token"]
         for v in json.loads((demo_home / ".openclaw" / "agents" / "main" / "agent" / "auth-profiles.json").read_text())[
@@ -259,6 +262,8 @@ async def test_e_writes_a_private_report_without_the_key(
         await pilot.press("y")
         await settle(app, pilot)
     (report,) = out.glob("openclaw-triage-report-*.md")
+    assert list(cwd.iterdir()) == []
+    assert str(report) in messages(app)  # said on screen
     assert copied == [report.read_text()]
     assert stat.S_IMODE(os.stat(report).st_mode) == 0o600
     text = report.read_text()
@@ -270,16 +275,15 @@ async def test_e_writes_a_private_report_without_the_key(
 async def test_e_in_a_folder_it_cannot_write_says_so(
     demo_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    gone = tmp_path / "gone"
-    gone.mkdir()
-    monkeypatch.chdir(gone)
-    gone.rmdir()  # the folder the app was started in no longer exists (even root cannot write there)
+    blocked = tmp_path / "state"
+    blocked.write_text("a file where the state dir should be (even root cannot make a folder in it)")
+    monkeypatch.setenv("OPENCLAW_TRIAGE_STATE_DIR", str(blocked))
     app = make_app(demo_home)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await pilot.press("e")
         await settle(app, pilot)
         assert "Could not write the report" in messages(app)
-    assert not gone.exists()
+    assert blocked.is_file()
 
 
 async def test_z_after_the_file_changed_asks_before_forcing_the_undo(demo_home: Path) -> None:

@@ -63,7 +63,9 @@ class HelpScreen(ModalScreen[None]):
             f'Remap any key by its id in `{self.keymap_path}`, e.g. `{{"fix-order": "ctrl+o"}}`. '
             "`ctrl+p` opens the command palette."
         )
-        with VerticalScroll(id="help-body"):
+        with VerticalScroll(id="help-body") as body:
+            body.border_title = "Help"
+            body.border_subtitle = "Esc, q or ? closes"
             yield Markdown("# openclaw-triage\n\n## Keys")
             yield Static(keys, id="help-keys")
             yield Markdown(remap + "\n\n## Panes\n\n" + PANES_HELP)

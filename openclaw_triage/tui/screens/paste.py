@@ -18,7 +18,7 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
@@ -30,6 +30,8 @@ from ...write.validate import Checked, check_profile_fits, check_secret, default
 from ..state import Snapshot
 
 ClipboardReader = Callable[[], str]
+PROBE_ON = "Test it with Anthropic first (free GET /v1/models): on"
+PROBE_OFF = "Test it with Anthropic first: off, the key is saved untested"
 
 
 def read_system_clipboard() -> str:
@@ -99,16 +101,18 @@ class PasteScreen(ModalScreen[Saved | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="paste"):
             yield Static("Paste a key safely", classes="title")
-            yield Static("Reading the clipboard…", id="paste-source")
-            yield GuardedInput(placeholder="…or paste here (the key stays hidden)", id="paste-input")
-            yield Static("", id="paste-verdict")
-            yield Select[str]([], prompt="Save into profile", id="paste-target", allow_blank=True)
-            yield Checkbox("Test it with Anthropic first (free GET /v1/models)", value=True, id="paste-probe")
-            with Horizontal(classes="buttons"):
+            with Horizontal(classes="buttons", id="paste-buttons"):
                 yield Button("Save", id="paste-save", variant="primary", disabled=True)
                 yield Button("Cancel", id="paste-cancel")
+            with VerticalScroll(id="paste-body"):
+                yield Static("Reading the clipboard…", id="paste-source")
+                yield GuardedInput(placeholder="…or paste here (the key stays hidden); Enter saves", id="paste-input")
+                yield Static("", id="paste-verdict")
+                yield Select[str]([], prompt="Save into profile", id="paste-target", allow_blank=True)
+                yield Checkbox(PROBE_ON, value=True, id="paste-probe")
 
     def on_mount(self) -> None:
+        self._set_save_label()
         self.read_clipboard_worker()
 
     # --- reading --------------------------------------------------------------------------
@@ -136,6 +140,21 @@ class PasteScreen(ModalScreen[Saved | None]):
     @on(Input.Changed, "#paste-input")
     def _typed(self) -> None:
         self._judge()
+
+    @on(Input.Submitted, "#paste-input")
+    def _entered(self) -> None:
+        """Enter in the field saves, as the Save button would (when the key may be saved)."""
+        if not self.query_one("#paste-save", Button).disabled:
+            self._save_pressed()
+
+    @on(Checkbox.Changed, "#paste-probe")
+    def _probe_toggled(self, event: Checkbox.Changed) -> None:
+        event.checkbox.label = PROBE_ON if event.value else PROBE_OFF
+        self._set_save_label()
+
+    def _set_save_label(self) -> None:
+        probe = self.query_one("#paste-probe", Checkbox).value
+        self.query_one("#paste-save", Button).label = "Test and save" if probe else "Save untested"
 
     @on(Select.Changed, "#paste-target")
     def _target_changed(self) -> None:
@@ -179,7 +198,8 @@ class PasteScreen(ModalScreen[Saved | None]):
         lines.append("✓ ", style="bold green")
         lines.append(f"{checked.info.kind.label}: {mask(checked.value, era=era)}")
         lines.append(f"  ·  {len(checked.value)} characters  ·  ends …{last4(checked.value)}", style="dim")
-        lines.append("\n  Match the last four against the Anthropic Console's key list.", style="dim")
+        if checked.type is CredentialType.API_KEY:  # tokens are not in the Console's list
+            lines.append("\n  Match the last four against the Anthropic Console's key list.", style="dim")
         if checked.cleaned:
             lines.append("\n  Cleaned (cannot change the key): " + "; ".join(checked.cleaned), style="dim")
         verdict.update(lines)
@@ -215,13 +235,22 @@ class PasteScreen(ModalScreen[Saved | None]):
 
     @on(Button.Pressed, "#paste-save")
     def _save_pressed(self) -> None:
-        if self.checked is None or not self.target_id():
+        checked, target = self.checked, self.target_id()
+        if checked is None or not target:
             return
         self.query_one("#paste-save", Button).disabled = True
-        self.save_worker(self.checked, self.target_id() or "", self.query_one("#paste-probe", Checkbox).value)
+        self.save_worker(checked, target, self.query_one("#paste-probe", Checkbox).value)
+
+    def healthy_key_in(self, profile_id: str) -> str | None:
+        """The masked key `profile_id` holds now, if nothing is wrong with it (None: none, or broken)."""
+        view = self.snapshot.diagnosis.view(profile_id)
+        if view is None or view.broken or view.masked is None or not (view.info and view.info.ok):
+            return None
+        return view.masked
 
     @work(exclusive=True, group="paste-save")
     async def save_worker(self, checked: Checked, profile_id: str, probe_first: bool) -> None:
+        """Test the key (if asked), ask before it replaces a healthy one, then write it."""
         verdict = self.query_one("#paste-verdict", Static)
         secret = Secret(checked.value)
         if probe_first:
@@ -229,14 +258,20 @@ class PasteScreen(ModalScreen[Saved | None]):
 
             verdict.update(Text("Asking Anthropic about this key…", style="bold"))
             result = await probe_candidate(self.snapshot.diagnosis, secret, profile_id=profile_id, ctype=checked.type)
-            if not result.ok:
-                rid = f" (request-id {result.request_id})" if result.request_id else ""
-                verdict.update(
-                    Text(
-                        f"✗ Not saved: Anthropic said {result.code.removeprefix('probe.')}{rid}. {result.finding.message}",
-                        style="bold red",
-                    )
-                )
+            if result.verdict != "accepted":
+                self._not_saved(result)
+                return
+        masked = mask(checked.value, era=self.snapshot.install.era)
+        replaced = self.healthy_key_in(profile_id)
+        if replaced is not None and replaced != masked:
+            from .confirm import ConfirmScreen
+
+            question = (
+                f"{profile_id} holds {replaced}, which looks healthy (nothing is wrong with it here). "
+                f"Replace it with {masked}? (z undoes it)"
+            )
+            if not await self.app.push_screen_wait(ConfirmScreen(question)):
+                verdict.update(Text(f"Not saved: {profile_id} keeps {replaced}.", style="bold"))
                 self.query_one("#paste-save", Button).disabled = False
                 return
         verdict.update(Text("Saving… (through the openclaw CLI on 2026.9: a few seconds)", style="bold"))
@@ -247,6 +282,29 @@ class PasteScreen(ModalScreen[Saved | None]):
             self.query_one("#paste-save", Button).disabled = False
             return
         self.dismiss(Saved(change, profile_id, self.provider))
+
+    def _not_saved(self, result: Any) -> None:
+        """Say who said what: Anthropic's rejection, or that it could not be asked (and offer to save untested)."""
+        verdict = self.query_one("#paste-verdict", Static)
+        code = result.code.removeprefix("probe.")
+        rid = f" (request-id {result.request_id})" if result.request_id else ""
+        if result.verdict == "rejected":
+            verdict.update(
+                Text(
+                    f"✗ Not saved: Anthropic rejected this key: {code}{rid}. {result.finding.message}", style="bold red"
+                )
+            )
+        else:  # no answer: Anthropic said nothing; the key is neither good nor bad as far as we know
+            verdict.update(
+                Text(
+                    f"! Not saved: Anthropic could not be asked ({code}: {result.finding.message}). The key itself "
+                    "was not tested. Turn the test off to save it untested.",
+                    style="bold yellow",
+                )
+            )
+            probe = self.query_one("#paste-probe", Checkbox)
+            probe.value = False  # the next Save (or Enter) saves it untested; the label says so
+        self.query_one("#paste-save", Button).disabled = False
 
     async def _write(self, secret: Secret, profile_id: str, ctype: CredentialType) -> Any:
         import asyncio

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -103,12 +104,14 @@ class FindingsList(OptionList):
 
 
 class FindingDetail(Static):
-    """The highlighted finding: what, why, and the exact fix (and our key for it)."""
+    """The highlighted finding: what, why, and the exact fix (and our key for it). It sits in a
+    scrollable frame (`detail-scroll`), so a long explanation scrolls in a small terminal."""
 
     BORDER_TITLE = "Why, and the fix"
 
     def on_mount(self) -> None:
-        self.border_title = self.BORDER_TITLE
+        if isinstance(self.parent, Widget):
+            self.parent.border_title = self.BORDER_TITLE
         self.watch(self.app, "finding", self.explain)
 
     def explain(self, finding: Finding | None) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
@@ -133,11 +134,11 @@ class VersionPane(Pane):
         info_row(table, "State dir", f"{_home(diag, install.state_dir)}  [{install.state_dir_origin}]")
         info_row(table, "Config", _home(diag, install.config.path) + ("" if install.config.exists else "  (missing)"))
         for layer in diag.agent.layers:
-            info_row(
-                table,
-                f"Store ({layer.layer})",
-                _home(diag, layer.location.split("#", 1)[0]) + ("" if layer.exists else "  (none yet)"),
-            )
+            store = Path(layer.location.split("#", 1)[0])
+            # Relative to the state dir shown above: a long path would be folded mid-name in a pane.
+            inside = store.is_relative_to(install.state_dir)
+            shown = str(store.relative_to(install.state_dir)) if inside else _home(diag, store)
+            info_row(table, f"Store ({layer.layer})", shown + ("" if layer.exists else "  (none yet)"))
         agents = ", ".join(
             a.agent_id + (" *" if a.agent_id == install.default_agent_id else "") for a in install.agents
         )
