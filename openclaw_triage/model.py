@@ -34,6 +34,41 @@ class Era(StrEnum):
         return "JSON store" if self is Era.JSON else "SQLite store"
 
 
+class LegacyJson(StrEnum):
+    """What a release does with an `auth-profiles.json` an older release left behind."""
+
+    READ = "read"  # it is this release's own store
+    IGNORED = "ignored"  # read as empty, silently: `models status` rc 0, `providers: []`
+    FAILS_CLOSED = "fails-closed"  # every auth command exits 1 until `openclaw doctor --fix`
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """One storage layout and the releases it covers (`since` and `until` inclusive); the table
+    of them, measured, is `openclaw/layouts.py`."""
+
+    key: str
+    label: str
+    since: tuple[int, int, int]
+    until: tuple[int, int, int] | None
+    seen: tuple[str, ...]  # releases whose own CLI built and read states in this layout
+    era: Era
+    profiles: str
+    order: str
+    shared: str
+    legacy_json: LegacyJson
+    state_file: str | None = None  # JSON layouts that keep order/lastGood/usageStats beside the store
+
+    def covers(self, release: tuple[int, int, int]) -> bool:
+        return release >= self.since and (self.until is None or release <= self.until)
+
+    @property
+    def releases(self) -> str:
+        """`2026.4.7 to 2026.6.1`, as people write releases."""
+        since = ".".join(map(str, self.since))
+        return f"{since} and later" if self.until is None else f"{since} to {'.'.join(map(str, self.until))}"
+
+
 class CredentialType(StrEnum):
     API_KEY = "api_key"
     TOKEN = "token"
@@ -137,6 +172,8 @@ class AuthStore:
     issues: list[StoreIssue] = field(default_factory=list)
     mode: int | None = None  # file permission bits
     mtime: float | None = None
+    state_location: str | None = None  # `auth-state.json` beside a 2026.4.7+ JSON store, when read
+    order_from: dict[str, str] = field(default_factory=dict)  # provider -> that file, for orders it decided
 
 
 @dataclass(slots=True)
@@ -217,6 +254,15 @@ class Install:
     notes: list[str] = field(default_factory=list)
     seen_env: dict[str, str] = field(default_factory=dict, repr=False)  # plaintext values: never print
     era_on_disk: Era | None = None  # what the files say, to catch a CLI of the other era
+    layout: Layout | None = None  # where this release keeps credentials (openclaw/layouts.py)
+    layout_on_disk: Layout | None = None  # the layout the files were written in, when they tell
+    release: tuple[int, int, int] | None = None  # the version as numbers, when known
+    builtin_model: str = ""  # OpenClaw's own default model for this release (no model configured)
+
+    @property
+    def storage_label(self) -> str:
+        return self.layout.label if self.layout else self.era.label
+
     sandbox: Path | None = None  # a demo's folder: no temp dir, log, journal or port outside it is looked at
 
     @property

@@ -62,7 +62,10 @@ def diagnose(
     check_config(install, out)
     check_stores(install, agent, out)
 
-    primary, fallbacks = default_model(config, era, agent.agent_id), fallback_models(config, era, agent.agent_id)
+    primary, fallbacks = (
+        default_model(config, era, agent.agent_id, install.builtin_model),
+        fallback_models(config, era, agent.agent_id),
+    )
     for_model = primary.split("/", 1)[1] if primary and "/" in primary else None
     only = normalize_provider(provider, era) if provider and provider.strip() else None  # `check --provider`
     providers_in_use = [normalize_provider(p, era) for p in (model_provider(m) for m in [primary, *fallbacks]) if p]

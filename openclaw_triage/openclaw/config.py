@@ -338,10 +338,6 @@ def model_primary(value: Any) -> str | None:
     return None
 
 
-# OpenClaw's own default model when `agents.defaults.model` names none.
-DEFAULT_MODEL = {Era.JSON: "anthropic/claude-opus-4-6", Era.SQLITE: "openai/gpt-6-astra"}
-
-
 def resolve_model_ref(config: Mapping[str, Any], ref: str) -> str:
     """`provider/model` as OpenClaw resolves a configured ref (both eras, run on the real CLIs): an
     alias from `agents.defaults.models` (matched ignoring case), else a bare name is Anthropic's
@@ -365,11 +361,12 @@ def model_setting(config: Mapping[str, Any], era: Era, agent_id: str | None = No
     return own if model_primary(own) else get_path(config, "agents.defaults.model")
 
 
-def default_model(config: Mapping[str, Any], era: Era, agent_id: str | None = None) -> str:
+def default_model(config: Mapping[str, Any], era: Era, agent_id: str | None, builtin: str) -> str:
     """The model a chat uses unless it chose another: the agent's or the configured primary
-    (aliases resolved), else OpenClaw's own default."""
+    (aliases resolved), else `builtin`, OpenClaw's own default for the release
+    (`layouts.default_model`)."""
     primary = model_primary(model_setting(config, era, agent_id))
-    return resolve_model_ref(config, primary) if primary else DEFAULT_MODEL[era]
+    return resolve_model_ref(config, primary) if primary else builtin
 
 
 def fallback_models(config: Mapping[str, Any], era: Era, agent_id: str | None = None) -> list[str]:

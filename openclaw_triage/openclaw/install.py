@@ -12,30 +12,55 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..model import AgentAuth, AuthStore, CliInfo, EnvVar, Era, Install, StoreIssue
+from ..model import AgentAuth, AuthStore, CliInfo, EnvVar, Era, Install, Layout, LegacyJson, StoreIssue
 from ..secret import Secret
 from ..util.jsonio import ParseError, as_object, read_text
-from . import locate
+from . import layouts, locate
 from .config import load_config
 from .dotenv import parse_dotenv
 from .locate import AGENT_DB, STATE_DB, STORE_FILE
 from .store_json import load_agent_store, merge_stores
-from .version import detect_cli, era_for_version
+from .version import detect_cli, parse_version
 
 
-def _disk_era(state_dir: Path) -> Era | None:
-    """What the files say: SQLite stores mean 2026.6+, only JSON stores mean older."""
-    if (state_dir / STATE_DB).exists():
-        return Era.SQLITE
-    agents = state_dir / "agents"
+def _is_file(path: Path) -> bool:
     try:
-        dirs = [p / "agent" for p in agents.iterdir()]
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def _db_user_version(path: Path) -> int | None:
+    """SQLite's `user_version` from the database header (bytes 60-63), without opening the
+    database: opening one can create a `-shm` file, and a read-only command writes nothing."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(100)
     except OSError:
         return None
-    if any((d / AGENT_DB).exists() for d in dirs):
-        return Era.SQLITE
-    if any((d / STORE_FILE).exists() for d in dirs):
-        return Era.JSON
+    if len(head) < 64 or not head.startswith(b"SQLite format 3\x00"):
+        return None
+    return int.from_bytes(head[60:64], "big")
+
+
+def disk_layout(state_dir: Path) -> Layout | None:
+    """The layout the files were written in, when they tell.
+
+    2026.8+ stamps its state database with a schema version of 15 or more (2026.6.5 to 2026.7
+    leave it at 1, and 2026.6.1 creates that same empty database beside its JSON stores), so a
+    state database alone is no evidence; an agent database, an `auth-state.json` or an
+    `auth-profiles.json` is.
+    """
+    version = _db_user_version(state_dir / STATE_DB)
+    if version is not None and version >= 2:
+        return layouts.BY_KEY["state-db"]
+    try:
+        dirs = [p / "agent" for p in (state_dir / "agents").iterdir()]
+    except OSError:
+        dirs = []
+    for name, key in ((AGENT_DB, "agent-db"), (layouts.AUTH_STATE_FILE, "json+state"), (STORE_FILE, "json")):
+        if any(_is_file(d / name) for d in dirs):
+            return layouts.BY_KEY[key]
     return None
 
 
@@ -48,28 +73,29 @@ def _config_stamp(options: locate.Options, env: Mapping[str, str]) -> str | None
     return stamp if isinstance(stamp, str) and stamp.strip() else None
 
 
-def decide_era(cli: CliInfo, options: locate.Options, env: Mapping[str, str]) -> tuple[Era, str]:
-    """The storage era: from the CLI's version, else from the files, else from the config stamp.
+def decide_layout(cli: CliInfo, options: locate.Options, env: Mapping[str, str]) -> tuple[Layout, str]:
+    """The storage layout: from the CLI's release, else from the files, else from the config stamp.
 
     Without a CLI, the config's `meta.lastTouchedVersion` stands in for the version.
     """
-    by_version = era_for_version(cli.version)
-    if by_version is not None:
-        since = "since" if by_version is Era.SQLITE else "before"
-        return by_version, f"OpenClaw {cli.version}: SQLite stores {since} 2026.6"
+    release = parse_version(cli.version)
+    if release is not None:
+        layout = layouts.for_release(release)
+        return layout, f"OpenClaw {cli.version}: {layout.label}, as every release from {layout.releases}"
     stamp = _config_stamp(options, env)
     if stamp:
         cli.version, cli.source = stamp, "config"
     paths, _ = locate.resolve_paths(options, env, Era.SQLITE)
-    disk = _disk_era(paths.state_dir)
+    disk = disk_layout(paths.state_dir)
     if disk is None:
-        disk = _disk_era(locate.resolve_paths(options, env, Era.JSON)[0].state_dir)
+        disk = disk_layout(locate.resolve_paths(options, env, Era.JSON)[0].state_dir)
     if disk is not None:
         return disk, f"no openclaw CLI found; the files in the state dir are a {disk.label}"
-    by_stamp = era_for_version(stamp)
-    if by_stamp is not None:
-        return by_stamp, f"no openclaw CLI found; OpenClaw {stamp} last wrote the config"
-    return Era.SQLITE, "unknown: no CLI, no stores, no config stamp (assuming a current install)"
+    stamped = parse_version(stamp)
+    if stamped is not None:
+        layout = layouts.for_release(stamped)
+        return layout, f"no openclaw CLI found; OpenClaw {stamp} last wrote the config"
+    return layouts.LAYOUTS[-1], "unknown: no CLI, no stores, no config stamp (assuming a current install)"
 
 
 def _dotenv_files(era: Era, env: Mapping[str, str], home: Path) -> list[Path]:
@@ -110,21 +136,33 @@ def load_environment(era: Era, env: Mapping[str, str], home: Path) -> tuple[dict
 
 
 def _agent_auth_json(
-    entry: locate.AgentEntry, main_dir: Path, oauth_dir: Path, is_default: bool, cache: dict[Path, AuthStore]
+    entry: locate.AgentEntry,
+    main_dir: Path,
+    oauth_dir: Path,
+    is_default: bool,
+    cache: dict[Path, AuthStore],
+    state_file: str | None,
 ) -> AgentAuth:
     def load(directory: Path, layer: str) -> AuthStore:
         if directory not in cache:
-            cache[directory] = load_agent_store(directory, oauth_dir if directory == main_dir else None, layer)
+            oauth = oauth_dir if directory == main_dir else None
+            cache[directory] = load_agent_store(directory, oauth, layer, state_file)
         return cache[directory]
+
+    def origin_of(store: AuthStore, provider: str) -> str:
+        held = store.order_from.get(provider)
+        return f"{store.layer} {Path(held).name}" if held else store.layer
 
     own = load(entry.agent_dir, "agent" if entry.agent_dir != main_dir else "main")
     if os.path.abspath(entry.agent_dir) == os.path.abspath(main_dir):
         effective = merge_stores(own, AuthStore(location=own.location, layer="agent"), location=own.location)
         effective.issues = own.issues
-        return AgentAuth(entry.id, entry.agent_dir, is_default, [own], effective, {p: own.layer for p in own.order})
+        return AgentAuth(
+            entry.id, entry.agent_dir, is_default, [own], effective, {p: origin_of(own, p) for p in own.order}
+        )
     main = load(main_dir, "main")
     effective = merge_stores(main, own, location=own.location)
-    origin = {p: ("agent" if p in own.order else "main") for p in effective.order}
+    origin = {p: origin_of(own if p in own.order else main, p) for p in effective.order}
     return AgentAuth(entry.id, entry.agent_dir, is_default, [main, own], effective, origin)
 
 
@@ -142,22 +180,32 @@ def _agent_auth_sqlite(entry: locate.AgentEntry, shared: AuthStore, shared_path:
     return AgentAuth(entry.id, entry.agent_dir, is_default, [shared, local], effective, origin)
 
 
-def _legacy_files_beside(era: Era, dirs: list[Path]) -> list[StoreIssue]:
-    if era is not Era.SQLITE:
+def _legacy_files_beside(layout: Layout, version: str | None, dirs: list[Path]) -> list[StoreIssue]:
+    """JSON stores an older release left under a SQLite release, with what this release does
+    with them (`layouts.LegacyJson`, seen on the real CLIs: 2026.6.5 and 2026.7.35 read the
+    agent as having no credentials, 2026.8.2 and 2026.9.6 refuse every auth command)."""
+    if layout.legacy_json is LegacyJson.READ:
         return []
+    release = f"OpenClaw {version}" if version else f"A {layout.label} release"
     issues = []
     for directory in dict.fromkeys(dirs):
         for name in (STORE_FILE, "auth.json"):
             path = directory / name
-            if path.is_file():
-                issues.append(
-                    StoreIssue(
-                        "store.legacy_unmigrated",
-                        f"{path} is a 2026.3-style store beside a SQLite-era install: OpenClaw refuses every auth "
-                        "command (AUTH_PROFILE_MIGRATION_REQUIRED) until `openclaw doctor --fix` imports it",
-                        str(path),
-                    )
+            if not _is_file(path):
+                continue
+            if layout.legacy_json is LegacyJson.IGNORED:
+                what = (
+                    f"{path} is a JSON store an older OpenClaw wrote; {release} ignores it without a word: it "
+                    "reads this agent as having no credentials (`models status` lists no provider and names the "
+                    "model's provider as missing) until `openclaw doctor --fix` imports it"
                 )
+            else:
+                what = (
+                    f"{path} is a JSON store an older OpenClaw wrote; {release} refuses every auth command "
+                    '("requires legacy credential migration", AUTH_PROFILE_MIGRATION_REQUIRED) until '
+                    "`openclaw doctor --fix` imports it"
+                )
+            issues.append(StoreIssue("store.legacy_unmigrated", what, str(path)))
     return issues
 
 
@@ -167,7 +215,8 @@ def inspect_install(options: locate.Options | None = None, env: Mapping[str, str
     base_env = dict(os.environ if env is None else env)
     flagged_env = locate.apply_options(options, base_env)
     cli = detect_cli(options.openclaw, flagged_env)
-    era, era_reason = decide_era(cli, options, base_env)
+    layout, era_reason = decide_layout(cli, options, base_env)
+    era = layout.era
     paths, eff_env = locate.resolve_paths(options, base_env, era)
     seen_env, env_origins = load_environment(era, eff_env, paths.home)
     config = load_config(paths.config_path, seen_env, strict_env=era is Era.SQLITE)
@@ -198,7 +247,9 @@ def inspect_install(options: locate.Options | None = None, env: Mapping[str, str
         )
         cache: dict[Path, AuthStore] = {}
         for entry in entries:
-            agents.append(_agent_auth_json(entry, main_dir, oauth_dir, entry.id == default_id, cache))
+            agents.append(
+                _agent_auth_json(entry, main_dir, oauth_dir, entry.id == default_id, cache, layout.state_file)
+            )
     else:
         from .store_sqlite import load_agent_db_store, load_state_db_store, read_ownership
 
@@ -210,10 +261,11 @@ def inspect_install(options: locate.Options | None = None, env: Mapping[str, str
             shared = load_agent_db_store(main_dir, "shared", "main")
             shared_path = main_dir / AGENT_DB
         shared.issues[:0] = own_issues
-        legacy = _legacy_files_beside(era, [main_dir, *(e.agent_dir for e in entries)])
+        legacy = _legacy_files_beside(layout, cli.version, [main_dir, *(e.agent_dir for e in entries)])
         shared.issues.extend(legacy)
         for entry in entries:
             agents.append(_agent_auth_sqlite(entry, shared, shared_path, entry.id == default_id))
+    on_disk = disk_layout(paths.state_dir)
     return Install(
         home=paths.home,
         state_dir=paths.state_dir,
@@ -231,6 +283,10 @@ def inspect_install(options: locate.Options | None = None, env: Mapping[str, str
         agent_ids_configured=[a.id for a in roster.agents if a.configured],
         notes=notes,
         seen_env=seen_env,
-        era_on_disk=_disk_era(paths.state_dir),
+        era_on_disk=on_disk.era if on_disk else None,
+        layout=layout,
+        layout_on_disk=on_disk,
+        release=parse_version(cli.version),
+        builtin_model=layouts.default_model(parse_version(cli.version), era),
         sandbox=Path(options.sandbox) if options.sandbox else None,
     )

@@ -1,9 +1,14 @@
-"""The 2026.3 credential store: `<agentDir>/auth-profiles.json`, read-only.
+"""The JSON credential stores (2026.3 to 2026.6.1): `<agentDir>/auth-profiles.json`, read-only.
 
-OpenClaw 2026.3 reads the file with `JSON.parse` and treats anything it cannot parse as an
-empty store, silently. We read it the same way but say so loudly (`store.parse_error`).
-When the file is absent or unusable it falls back to a legacy `auth.json` and
-`credentials/oauth.json`; a non-main agent without a store uses the main agent's.
+OpenClaw reads the file with `JSON.parse` and treats anything it cannot parse as an empty
+store, silently. We read it the same way but say so loudly (`store.parse_error`). When the
+file is absent or unusable it falls back to a legacy `auth.json` and `credentials/oauth.json`;
+a non-main agent without a store uses the main agent's.
+
+From 2026.4.7 the order override, `lastGood` and `usageStats` live beside it in
+`auth-state.json`: `loadPersistedAuthProfileStore` merges the state fields still found in
+`auth-profiles.json` with the state file's, the state file winning per provider and per
+profile (2026.4.29 `dist/store-*.js`, `mergeAuthProfileState`).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from pathlib import Path
 from ..model import AuthStore, CredentialType, Era, Profile, StoreIssue
 from ..secret import Secret
 from ..util.jsonio import ParseError, parse_json, read_text
-from .coerce import coerce_store
+from .coerce import apply_state, coerce_store
 from .locate import STORE_FILE
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
@@ -51,13 +56,19 @@ def read_json_file(path: Path) -> tuple[Any, StoreIssue | None, tuple[int, float
         return None, StoreIssue("store.parse_error", f"{path} is not valid JSON ({exc})", str(path)), meta
 
 
-def load_agent_store(agent_dir: Path, oauth_dir: Path | None, layer: str) -> AuthStore:
-    """What 2026.3's `loadAuthProfileStoreForAgent` sees for one agent dir (no writes)."""
+def load_agent_store(agent_dir: Path, oauth_dir: Path | None, layer: str, state_file: str | None = None) -> AuthStore:
+    """What `loadAuthProfileStoreForAgent` sees for one agent dir (no writes).
+
+    `state_file` names the file beside the store that holds the order and usage state
+    (`auth-state.json` from 2026.4.7), or None where the store holds them itself.
+    """
     path = agent_dir / STORE_FILE
     raw, issue, meta = read_json_file(path)
     store = coerce_store(raw, Era.JSON, location=str(path), layer=layer) if raw is not None else None
     if store is not None:
         store.mode, store.mtime = meta if meta else (None, None)
+        if state_file:
+            _apply_state_file(store, agent_dir / state_file)
         return store
     empty = AuthStore(location=str(path), layer=layer, exists=meta is not None)
     if meta:
@@ -73,6 +84,21 @@ def load_agent_store(agent_dir: Path, oauth_dir: Path | None, layer: str) -> Aut
         )
     _import_legacy(empty, agent_dir, oauth_dir)
     return empty
+
+
+def _apply_state_file(store: AuthStore, path: Path) -> None:
+    """Lay `auth-state.json` over the state fields of the store, as 2026.4.7+ merges them."""
+    raw, issue, _meta = read_json_file(path)
+    if issue is not None:
+        # `loadJsonFile` gives undefined for a file it cannot parse: the state is silently empty.
+        issue.message += "; OpenClaw reads no order or cooldowns from it"
+        store.issues.append(issue)
+    if not isinstance(raw, dict):
+        return
+    before = {p: list(ids) for p, ids in store.order.items()}
+    apply_state(store, raw, Era.JSON)
+    store.state_location = str(path)
+    store.order_from.update({p: str(path) for p, ids in store.order.items() if before.get(p) != ids})
 
 
 def _import_legacy(store: AuthStore, agent_dir: Path, oauth_dir: Path | None) -> None:
@@ -144,6 +170,7 @@ def merge_stores(base: AuthStore, override: AuthStore, *, location: str) -> Auth
         merged.order = dict(base.order)
         merged.last_good = dict(base.last_good)
         merged.usage = dict(base.usage)
+        merged.order_from = dict(base.order_from)
         return merged
     merged = AuthStore(location=location, layer="merged")
     merged.version = max(_num(base.version), _num(override.version))
@@ -151,6 +178,10 @@ def merge_stores(base: AuthStore, override: AuthStore, *, location: str) -> Auth
     merged.order = {**base.order, **override.order}
     merged.last_good = {**base.last_good, **override.last_good}
     merged.usage = {**base.usage, **override.usage}
+    merged.order_from = {p: f for p, f in {**base.order_from, **override.order_from}.items() if p in merged.order}
+    for provider in override.order:
+        if provider not in override.order_from:
+            merged.order_from.pop(provider, None)
     return merged
 
 

@@ -16,11 +16,11 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..model import CliInfo, Era
+from .layouts import for_release
 
 _VERSION_LINE = re.compile(r"OpenClaw\s+(\d{4}\.\d+\.\d+[^\s()]*)(?:\s+\(([0-9a-fA-F]{7,40})\))?")
 _SHIM_TARGET = re.compile(r"""([^\s"'`;]*node_modules[\\/]openclaw)[\\/]openclaw\.mjs""")
 _HEX = re.compile(r"[0-9a-fA-F]{7,40}")
-SQLITE_SINCE = (2026, 6)
 
 
 def find_cli(explicit: str | None, env: Mapping[str, str]) -> str | None:
@@ -139,7 +139,8 @@ def parse_version(version: str | None) -> tuple[int, int, int] | None:
 
 
 def era_for_version(version: str | None) -> Era | None:
+    """JSON files up to 2026.6.1, SQLite from 2026.6.5 (`layouts.LAYOUTS`)."""
     parsed = parse_version(version)
     if parsed is None:
         return None
-    return Era.SQLITE if parsed[:2] >= SQLITE_SINCE else Era.JSON
+    return for_release(parsed).era

@@ -158,8 +158,8 @@ def check_text(diag: Diagnosis, *, color: bool = False) -> str:
     lines: list[str] = []
     version = install.cli.version or "unknown version"
     commit = f" ({install.cli.commit})" if install.cli.commit else ""
-    lines.append(paint(f"OpenClaw {version}{commit}", "1") + f" · {install.era.label}")
-    lines.append(f"  why this era : {install.era_reason}")
+    lines.append(paint(f"OpenClaw {version}{commit}", "1") + f" · {install.storage_label}")
+    lines.append(f"  layout       : {install.era_reason}")
     lines.append(f"  state dir    : {_home(diag, install.state_dir)}  ({install.state_dir_origin})")
     config_state = "" if install.config.exists else "  (missing)"
     lines.append(f"  config       : {_home(diag, install.config.path)}{config_state}")

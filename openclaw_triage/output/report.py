@@ -216,7 +216,7 @@ def _answers(ctx: _Ctx, agents: list[AgentView]) -> str:
     install, diag, rt = ctx.install, ctx.diag, ctx.runtime
     gw = rt.gateway
     lines = ["## At a glance", ""]
-    lines.append(f"- **OpenClaw**: {install.cli.version or 'unknown version'}, {install.era.label}.")
+    lines.append(f"- **OpenClaw**: {install.cli.version or 'unknown version'}, {install.storage_label}.")
     lines.append(f"- **Findings**: {_counts(diag.findings)}.")
     if gw.mode == "remote":
         where = f"**remote** ({gw.remote_url}): the keys that matter are on that host"
@@ -302,7 +302,7 @@ def _version(ctx: _Ctx) -> str:
             "OpenClaw",
             f"{cli.version or 'unknown'}" + (f" ({cli.commit})" if cli.commit else "") + f", from {cli.source}",
         ),
-        ("Storage era", f"{install.era.label}: {install.era_reason}"),
+        ("Storage layout", f"{install.storage_label}: {install.era_reason}"),
         ("openclaw CLI", cli.path or "not found"),
         ("Node", cli.node or "not checked"),
         ("OS", f"{platform.system()} {platform.release()} {platform.machine()}".strip()),

@@ -180,7 +180,7 @@ class TriageApp(App[int]):
         """The title and the tab labels; the widgets watch the snapshot themselves."""
         diag = snapshot.diagnosis
         version = diag.install.cli.version or "unknown version"
-        self.sub_title = f"OpenClaw {version} · {diag.install.era.label} · agent {diag.agent.agent_id}" + (
+        self.sub_title = f"OpenClaw {version} · {diag.install.storage_label} · agent {diag.agent.agent_id}" + (
             " · DEMO" if self.demo_home else ""
         )
         worst: dict[str, str] = {}

@@ -134,7 +134,7 @@ def check_sessions(
 def _default_provider(install: Install, agent_id: str) -> str | None:
     from ...openclaw.config import default_model, model_provider
 
-    provider = model_provider(default_model(install.config.data, install.era, agent_id))
+    provider = model_provider(default_model(install.config.data, install.era, agent_id, install.builtin_model))
     return normalize_provider(provider, install.era) if provider else None
 
 
