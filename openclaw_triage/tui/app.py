@@ -241,10 +241,9 @@ class TriageApp(App[int]):
 
     def scrub(self, text: str) -> str:
         """Text from outside (an exception, a CLI) with every secret of the install masked."""
-        from ..scrub import Scrubber, known_secrets
+        from ..scrub import scrubber_for
 
-        install = self.snapshot.install
-        return Scrubber(known_secrets(install), era=install.era)(text)
+        return scrubber_for(self.snapshot.install)(text)
 
     # --- background look-ups ----------------------------------------------------------
 
