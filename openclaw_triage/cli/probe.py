@@ -112,7 +112,7 @@ def _line(r: ProbeResult, width: int, host_width: int, paint: Any, e: Callable[[
     tail = f"  {r.request_id}" if r.request_id else ""
     if r.ok and r.org_id:
         tail += f"  org {r.org_id}"
-    lines = [e(f"  {r.profile_id:<{width}}  {r.host:<{host_width}}  ") + mark + e(f" {timing}{tail}")]
+    lines = [f"  {e(r.profile_id):<{width}}  " + e(f"{r.host:<{host_width}}  ") + mark + e(f" {timing}{tail}")]
     if not r.ok or r.finding.details.get("note"):
         lines.append(e(f"      {r.finding.message}"))
     if r.finding.fix:
@@ -140,7 +140,7 @@ def probe_text(diagnosis: Diagnosis, results: list[ProbeResult], *, deep: bool, 
         lines.append(e(f"  base URL : {first.base_url} ({first.base_url_source}){via}"))
     else:
         lines.append("  No Anthropic auth profile to probe.")
-    width = max((len(r.profile_id) for r in results), default=10)
+    width = max((len(e(r.profile_id)) for r in results), default=10)
     host_width = max((len(r.host) for r in results), default=10)
     for r in results:
         lines.extend(_line(r, width, host_width, paint, e))

@@ -195,7 +195,8 @@ def check_text(diag: Diagnosis, *, color: bool = False) -> str:
     lines.append(paint("Auth profiles" + (f" ({diag.only_provider})" if diag.only_provider else ""), "1"))
     if not shown:
         lines.append("  (none)")
-    width = max((len(r.profile.id) for r in shown), default=10)
+    ids = {r.profile.id: e(r.profile.id) for r in shown}  # padded as shown: masked, escaped
+    width = max((len(i) for i in ids.values()), default=10)
     for r in shown:
         masked = r.masked or (f"ref({r.profile.ref.label()})" if r.profile.ref else "missing")
         looks = (
@@ -205,7 +206,9 @@ def check_text(diag: Diagnosis, *, color: bool = False) -> str:
         )
         health = "" if r.health_state == "ok" else f"  [{r.health_state}]"
         shared = f"  [same secret as {', '.join(r.shares_with)}]" if r.shares_with else ""
-        lines.append(e(f"  {r.profile.id:<{width}}  {r.profile.type:<7}  {masked:<20}  {looks}{health}{shared}"))
+        lines.append(
+            f"  {ids[r.profile.id]:<{width}}  " + e(f"{r.profile.type:<7}  {masked:<20}  {looks}{health}{shared}")
+        )
     for provider, result in diag.orders.items():
         lines.append("")
         lines.append(paint(f"Order ({provider})", "1"))
