@@ -9,8 +9,10 @@ so a user can still match them.
 
 A secret given whole is also looked for in its long whitespace-separated pieces, because a key
 wrapped while pasting leaks in parts. All the known secrets are found in one pass over the text
-(`_Matcher`), so a report on an install with 10,000 profiles costs what one with ten does, per
-line.
+(`_Matcher`: a scan for their first characters, then a dictionary look-up), and building it costs
+a dictionary entry per secret, so a report on an install with 10,000 profiles costs what one with
+ten does, per line. `scrubber_for(install)` builds it once per run, with every secret the install
+holds or shows (`known_secrets`), for every caller.
 """
 
 from __future__ import annotations
@@ -20,9 +22,14 @@ from collections.abc import Callable, Iterable
 
 from .keys import mask
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 _MIN_SECRET = 8  # shorter "secrets" would garble ordinary words
 _MIN_FRAGMENT = 12  # a piece of a wrapped secret shorter than this is too common to scrub
-_HEAD = 20  # the matcher finds secrets by their first characters, then compares them whole
+_PROBE = 4  # the matcher scans for the first characters of the known secrets ...
+_HEAD = 20  # ... then looks the next ones up, and compares the few candidates whole
 _SHAPES = re.compile(
     "|".join(
         [
@@ -36,19 +43,23 @@ _SHAPES = re.compile(
 )
 _LABELLED = re.compile(
     r"(?i)(\bbearer\s+|\b(?:x-)?api[-_]?key[\"']?\s*[:=]\s*[\"']?|\b(?:token|password|secret)[\"']?\s*[:=]\s*[\"']?)"
-    r"([^\s\"',;)]{8,})"
+    r"([^\s\"'\\,;)]{8,})"  # never a quote or backslash: a JSON text stays valid
 )
+# Every shape holds a run of 15 key characters, every label one of these words: a text with
+# neither (most short ones) skips both expressions.
+_MAYBE = re.compile(r"[A-Za-z0-9_-]{15}|(?i:bearer|key|token|password|secret)")
+SHORTEST_SHAPE = 14  # nothing shorter matches `_SHAPES` or `_LABELLED`
 _MASK_LIKE = re.compile(r"^.{1,8}\.\.\..{1,8}$")
 
 
 class Scrubber:
     """Callable text filter: known secrets, secret shapes, then (optionally) user and host names.
 
-    Build one per run with every secret the run knows (`known_secrets`), and pass every text
-    from outside through it.
+    Build one per run with every secret the run knows (`scrubber_for(install)`), and pass every
+    text from outside through it.
     """
 
-    __slots__ = ("_era", "_matcher", "_names")
+    __slots__ = ("_era", "_matchers", "_names")
 
     def __init__(
         self,
@@ -59,25 +70,19 @@ class Scrubber:
     ) -> None:
         """`names`: (text, replacement) pairs such as ("alice", "<user>"), applied last."""
         self._era = era
-        pieces: set[str] = set()
-        for secret in secrets:
-            if not isinstance(secret, str):
-                continue
-            whole = secret.strip()
-            if len(whole) >= _MIN_SECRET:
-                pieces.add(whole)
-            pieces.update(p for p in whole.split() if len(p) >= _MIN_FRAGMENT)
-        self._matcher = _Matcher(pieces) if pieces else None
+        pieces = _pieces(secrets)
+        self._matchers: tuple[_Matcher, ...] = (_Matcher(pieces),) if pieces else ()
         ordered = sorted(((n, r) for n, r in names if n and n.strip()), key=lambda nr: len(nr[0]), reverse=True)
         self._names = [(_name_regex(n), r) for n, r in ordered]
 
     def __call__(self, text: str | None) -> str:
         if not text:
             return ""
-        if self._matcher is not None:
-            text = self._matcher.sub(text, self.mask)
-        text = _LABELLED.sub(lambda m: m.group(1) + self._mask_unless_masked(m.group(2)), text)
-        text = _SHAPES.sub(lambda m: self._mask_unless_masked(m.group(0)), text)
+        for matcher in self._matchers:
+            text = matcher.sub(text, self.mask)
+        if _MAYBE.search(text):
+            text = _LABELLED.sub(lambda m: m.group(1) + self._mask_unless_masked(m.group(2)), text)
+            text = _SHAPES.sub(lambda m: self._mask_unless_masked(m.group(0)), text)
         for pattern, replacement in self._names:
             text = pattern.sub(replacement, text)
         return text
@@ -86,11 +91,65 @@ class Scrubber:
         """Like calling it, but `None` stays `None` (an optional field)."""
         return None if text is None else self(text)
 
+    def json(self, value: Any) -> Any:
+        """A JSON-ready value with every string in it (keys too) scrubbed; it stays valid JSON.
+
+        A string is scrubbed once however often it appears (profile ids fill every order list).
+        """
+        seen: dict[str, str] = {}
+
+        def one(text: str) -> str:
+            if len(text) < _MIN_SECRET:
+                return text
+            done = seen.get(text)
+            if done is None:
+                done = seen[text] = self(text)
+            return done
+
+        def walk(node: Any) -> Any:
+            if isinstance(node, str):
+                return one(node)
+            if isinstance(node, dict):
+                return {one(k) if isinstance(k, str) else k: walk(v) for k, v in node.items()}
+            if isinstance(node, list | tuple):
+                return [walk(v) for v in node]
+            return node
+
+        return walk(value)
+
+    def plus(self, secrets: Iterable[str | None]) -> Scrubber:
+        """This scrubber and more secrets (found first), sharing what is already built."""
+        pieces = _pieces(secrets)
+        return self._copy(matchers=((_Matcher(pieces),) if pieces else ()) + self._matchers)
+
+    def with_names(self, names: Iterable[tuple[str, str]]) -> Scrubber:
+        """This scrubber, also replacing user and host names (`names` as in the constructor)."""
+        return self._copy(names=Scrubber(names=names)._names)
+
     def mask(self, value: str) -> str:
         return mask(value, era=self._era)
 
+    def _copy(self, *, matchers: tuple[_Matcher, ...] | None = None, names: Any = None) -> Scrubber:
+        other = Scrubber(era=self._era)
+        other._matchers = self._matchers if matchers is None else matchers
+        other._names = self._names if names is None else names
+        return other
+
     def _mask_unless_masked(self, value: str) -> str:
         return value if _MASK_LIKE.match(value) else self.mask(value)
+
+
+def _pieces(secrets: Iterable[str | None]) -> set[str]:
+    """The strings to look for: each secret whole, and the long pieces a wrapped paste leaves."""
+    pieces: set[str] = set()
+    for secret in secrets:
+        if not isinstance(secret, str):
+            continue
+        whole = secret.strip()
+        if len(whole) >= _MIN_SECRET:
+            pieces.add(whole)
+        pieces.update(p for p in whole.split() if len(p) >= _MIN_FRAGMENT)
+    return pieces
 
 
 _SHAPES_ONLY = Scrubber()
@@ -102,28 +161,36 @@ def scrub(text: str, secrets: Iterable[str | None] = ()) -> str:
 
 
 class _Matcher:
-    """Every occurrence of any of many strings, found in one pass.
+    """Every occurrence of any of many strings (at least `_PROBE` characters each), found in one pass.
 
-    A regular expression built as a trie of the strings' first `_HEAD` characters finds where one
-    may start (zero-width, so overlapping starts are all seen); each start is then compared with
-    the few strings that begin that way, longest first, so a secret holding another is masked
-    whole. Building costs about a microsecond per character of head, not per character of text.
+    A regular expression (a trie of the strings' first `_PROBE` characters, zero-width so that
+    overlapping starts are all seen) finds where one may start; there the text's next `_HEAD`
+    characters pick the few long strings that begin that way, and each length of the short ones
+    is one set look-up. The longest string found at a start wins, so a secret holding another
+    is masked whole. Building costs a dictionary entry per string, never a regex of all of them.
     """
 
-    __slots__ = ("_candidates", "_starts")
+    __slots__ = ("_long", "_short", "_short_lengths", "_starts")
 
     def __init__(self, strings: Iterable[str]) -> None:
-        ordered = sorted(set(strings), key=len, reverse=True)
-        by_head: dict[str, list[str]] = {}
-        for s in ordered:
-            by_head.setdefault(s[:_HEAD], []).append(s)
-        # A start that matches a long head may also be where a shorter string (whose head is a
-        # prefix of it) begins: its candidates are all of those, longest first.
-        self._candidates: dict[str, list[str]] = {}
-        for head in by_head:
-            found = [s for n in range(len(head), 0, -1) for s in by_head.get(head[:n], ())]
-            self._candidates[head] = sorted(found, key=len, reverse=True)
-        self._starts = re.compile(f"(?=({_trie_pattern(by_head)}))")
+        unique = set(strings)
+        self._long: dict[str, list[str]] = {}
+        self._short = {s for s in unique if len(s) < _HEAD}
+        for s in sorted(unique - self._short, key=len, reverse=True):
+            self._long.setdefault(s[:_HEAD], []).append(s)
+        self._short_lengths = sorted({len(s) for s in self._short}, reverse=True)
+        self._starts = re.compile(f"(?=(?:{_trie_pattern({s[:_PROBE] for s in unique})}))")
+
+    def at(self, text: str, start: int) -> str | None:
+        """The longest of the strings that starts at `start`, if any."""
+        for candidate in self._long.get(text[start : start + _HEAD], ()):
+            if text.startswith(candidate, start):
+                return candidate
+        for n in self._short_lengths:
+            piece = text[start : start + n]
+            if piece in self._short:
+                return piece
+        return None
 
     def sub(self, text: str, replace: Callable[[str], str]) -> str:
         out: list[str] = []
@@ -132,11 +199,10 @@ class _Matcher:
             start = match.start()
             if start < done:
                 continue
-            for candidate in self._candidates[match.group(1)]:
-                if text.startswith(candidate, start):
-                    out += (text[done:start], replace(candidate))
-                    done = start + len(candidate)
-                    break
+            found = self.at(text, start)
+            if found is not None:
+                out += (text[done:start], replace(found))
+                done = start + len(found)
         if not out:
             return text
         out.append(text[done:])
@@ -188,9 +254,12 @@ _NOT_A_SECRET = re.compile(r"^(?:\$\{[A-Z_][A-Z0-9_]*\}|[A-Z_][A-Z0-9_]*|secretr
 
 
 def known_secrets(install: object) -> list[str]:
-    """Every secret an install holds that we can see: stored keys and tokens of every agent,
-    secret-looking config values (gateway and channel tokens, apiKeys, every request header a
-    provider is configured to send), and the values of secret-named variables."""
+    """Every secret an install holds or shows that we can see: stored keys and tokens of every
+    agent (and anything key-shaped in their other fields: an id, an email, a field we do not
+    model), secret-looking config values (gateway and channel tokens, apiKeys, every request
+    header a provider is configured to send, in openclaw.json and in each agent's models.json),
+    URL passwords (`https://user:pass@proxy`) and key-shaped strings in any config field, the
+    values of secret-named variables, of variables a profile refers to, and of `.env` files."""
     out: list[str] = []
     for agent in getattr(install, "agents", ()):
         for layer in agent.layers:
@@ -198,12 +267,76 @@ def known_secrets(install: object) -> list[str]:
                 for secret in (profile.secret, profile.refresh):
                     if secret is not None:
                         out.append(secret.get_secret_value())
+                out += _found_in((profile.id, profile.email, profile.extra))
+                ref = profile.ref
+                if ref is not None and ref.source == "env":
+                    out.append((getattr(install, "seen_env", {}) or {}).get(ref.id, ""))
+        out += _models_json_secrets(getattr(agent, "agent_dir", None))
     config = getattr(getattr(install, "config", None), "data", {}) or {}
     out += _config_secrets(config)
+    out += _found_in(config)
+    env_block = config.get("env") if isinstance(config, dict) else None  # `env.K` and `env.vars.K`
+    for block in (env_block, env_block.get("vars") if isinstance(env_block, dict) else None):
+        if isinstance(block, dict):
+            out += (v for v in block.values() if isinstance(v, str) and not _PLAIN_VALUE.match(v.strip()))
     for name, value in (getattr(install, "seen_env", {}) or {}).items():
         if _SECRET_ENV.search(name) and isinstance(value, str):
             out.append(value)
+    for var in (getattr(install, "env", {}) or {}).values():  # what .env files (and the shell) set
+        value = var.value.get_secret_value()
+        if _SECRET_ENV.search(var.name) or not _PLAIN_VALUE.match(value.strip()):
+            out.append(value)
     return out
+
+
+_PLAIN_VALUE = re.compile(r"^(?:[~/.].*|[a-z]+://[^@\s]*|\d+|true|false|)$", re.IGNORECASE)  # paths, URLs, numbers
+_USERINFO = re.compile(r"://([^/?#@\s:]*):([^/?#@\s]+)@")
+
+
+def _found_in(node: object) -> list[str]:
+    """Key-shaped strings, and the passwords of URLs, anywhere in a value (dict keys too)."""
+    out: list[str] = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if len(item) >= _MIN_SECRET:
+                out += (m.group(0) for m in _SHAPES.finditer(item))
+                out += (m.group(2) for m in _USERINFO.finditer(item))
+        elif isinstance(item, dict):
+            stack += item.keys()
+            stack += item.values()
+        elif isinstance(item, list | tuple):
+            stack += item
+    return out
+
+
+def _models_json_secrets(agent_dir: object) -> list[str]:
+    """The agent's `models.json` (a provider's apiKey and headers, read by the probe)."""
+    if agent_dir is None:
+        return []
+    import json
+    import os
+
+    try:
+        with open(os.path.join(os.fspath(agent_dir), "models.json"), encoding="utf-8") as fh:  # type: ignore[call-overload]
+            data = json.loads(fh.read(4 * 1024 * 1024))
+    except (OSError, ValueError, TypeError):
+        return []
+    return [*_config_secrets(data), *_found_in(data)]
+
+
+def scrubber_for(install: object, *, extra: Iterable[str | None] = ()) -> Scrubber:
+    """The run's scrubber: every secret of `install` (`known_secrets`), built once per install
+    object and shared by every part of the run (the log reader, the probe, the report, the app);
+    `extra` secrets (a key being pasted) join it without rebuilding it."""
+    if not _RUN or _RUN[0] is not install:
+        _RUN[:] = [install, Scrubber(known_secrets(install), era=getattr(install, "era", "sqlite"))]
+    base: Scrubber = _RUN[1]
+    return base.plus(extra) if extra else base
+
+
+_RUN: list[Any] = []  # [install, its scrubber]: one install's at a time, held so its id stays its own
 
 
 def _config_secrets(node: object, key: str = "", in_headers: bool = False) -> list[str]:

@@ -66,3 +66,37 @@ def test_configured_request_headers_count_as_secrets_but_plain_ones_do_not() -> 
     secrets = known_secrets(install)
     assert "pxy_7sQ2mN9vB4kL" in secrets and "application/json" not in secrets
     assert "pxy_7sQ2mN9vB4kL" not in Scrubber(secrets)("proxy says: bad X-Proxy-Auth pxy_7sQ2mN9vB4kL")
+
+
+def test_many_secrets_sharing_long_prefixes_and_holding_each_other_are_each_masked_whole() -> None:
+    base = fakekeys.api_key("nest")
+    nested = [base[:n] for n in (8, 12, 19, 20, 21, 40, 108)]  # each a prefix of the next
+    others = [fakekeys.api_key(f"k{i}")[:30] + f"-{i:05d}" for i in range(2_000)]  # same first 20 chars
+    scrubber = Scrubber([*nested, *others])
+    for secret in [*nested, *others[::97]]:
+        out = scrubber(f"<{secret}>")
+        assert out == f"<{scrubber.mask(secret)}>", f"{scrubber.mask(secret)} not masked whole"
+    text = " ".join(others)
+    assert scrubber(text).count("...") == len(others)
+
+
+def test_finding_the_secrets_is_one_pass_whatever_their_number() -> None:
+    """Structural, not timed: the scan's expression holds only the secrets' first characters, and
+    building the matcher adds one dictionary entry per secret, so 20,000 keys sharing a prefix
+    cost the scan what one does."""
+    from openclaw_triage.scrub import _Matcher
+
+    one = _Matcher([fakekeys.api_key("one")])
+    many = _Matcher([fakekeys.api_key(f"m{i}") for i in range(20_000)])
+    assert many._starts.pattern == one._starts.pattern  # every key starts `sk-a`
+    assert sum(len(c) for c in many._long.values()) == 20_000 and max(map(len, many._long.values())) == 1
+
+
+def test_a_json_document_stays_valid_and_keeps_its_shape() -> None:
+    import json
+
+    key = fakekeys.api_key("json")
+    doc = {"id": f"anthropic:{key}", "list": [f'token="{key}"', 3, None], key: True}
+    out = Scrubber([key]).json(doc)
+    assert key not in json.dumps(out)
+    assert json.loads(json.dumps(out))["list"][1:] == [3, None] and out["id"].startswith("anthropic:sk-ant-a...")

@@ -12,10 +12,13 @@ import sys
 
 from ..findings import Severity, sort_findings
 from ..probe.run import DEFAULT_TIMEOUT, ProbeError, ProbeResult, probe_profiles_sync, summary
+from ..scrub import scrubber_for
+from ..util.termsafe import termsafe
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
     from typing import Any, TextIO
 
     from ..diagnose.result import Diagnosis
@@ -44,7 +47,8 @@ class Progress:
     def __call__(self, result: ProbeResult) -> None:
         self.done += 1
         if self.enabled:
-            self.stream.write(f"\r\x1b[2Kprobing… {self.done}/{self.total} ({result.profile_id}: {result.code})")
+            what = termsafe(f"{result.profile_id}: {result.code}")
+            self.stream.write(f"\r\x1b[2Kprobing… {self.done}/{self.total} ({what})")
             self.stream.flush()
 
     def close(self) -> None:
@@ -101,40 +105,46 @@ def probe_json(diagnosis: Diagnosis, results: list[ProbeResult], *, deep: bool) 
     }
 
 
-def _line(r: ProbeResult, width: int, host_width: int, paint: Any) -> list[str]:
+def _line(r: ProbeResult, width: int, host_width: int, paint: Any, e: Callable[[str], str]) -> list[str]:
     symbol = "✓" if r.ok else _MARK[r.severity]
     mark = paint(f"{symbol} {r.code.removeprefix('probe.'):<19}", _COLOR[r.severity])
     timing = f"{r.latency_ms:>7.0f} ms" if r.latency_ms is not None else "    no request" if not r.sent else "        -"
     tail = f"  {r.request_id}" if r.request_id else ""
     if r.ok and r.org_id:
         tail += f"  org {r.org_id}"
-    lines = [f"  {r.profile_id:<{width}}  {r.host:<{host_width}}  {mark} {timing}{tail}"]
+    lines = [f"  {e(r.profile_id):<{width}}  " + e(f"{r.host:<{host_width}}  ") + mark + e(f" {timing}{tail}")]
     if not r.ok or r.finding.details.get("note"):
-        lines.append(f"      {r.finding.message}")
+        lines.append(e(f"      {r.finding.message}"))
     if r.finding.fix:
-        lines.append(f"      fix: {r.finding.fix}")
+        lines.append(e(f"      fix: {r.finding.fix}"))
     return lines
 
 
 def probe_text(diagnosis: Diagnosis, results: list[ProbeResult], *, deep: bool, color: bool = False) -> str:
+    """The probe for people: every string from the install or the server masked and escaped."""
+    scrub = scrubber_for(diagnosis.install)
+
+    def e(text: str) -> str:
+        return termsafe(scrub(text))
+
     def paint(text: str, code: str) -> str:
-        return f"\x1b[{code}m{text}\x1b[0m" if color else text
+        return f"\x1b[{code}m{e(text)}\x1b[0m" if color else e(text)
 
     install = diagnosis.install
     version = install.cli.version or "unknown version"
     ladder = "GET /v1/models, then POST /v1/messages (1 token)" if deep else "GET /v1/models (free)"
-    lines = [paint("Live API probe", "1") + f" · OpenClaw {version} · agent {diagnosis.agent.agent_id} · {ladder}"]
+    lines = [paint("Live API probe", "1") + e(f" · OpenClaw {version} · agent {diagnosis.agent.agent_id} · {ladder}")]
     if results:
         first = results[0]
         via = f" via proxy {first.proxy}" if first.proxy else ""
-        lines.append(f"  base URL : {first.base_url} ({first.base_url_source}){via}")
+        lines.append(e(f"  base URL : {first.base_url} ({first.base_url_source}){via}"))
     else:
         lines.append("  No Anthropic auth profile to probe.")
-    width = max((len(r.profile_id) for r in results), default=10)
+    width = max((len(e(r.profile_id)) for r in results), default=10)
     host_width = max((len(r.host) for r in results), default=10)
     for r in results:
-        lines.extend(_line(r, width, host_width, paint))
-    lines.append(summary(results))
+        lines.extend(_line(r, width, host_width, paint, e))
+    lines.append(e(summary(results)))
     return "\n".join(lines) + "\n"
 
 
@@ -165,7 +175,7 @@ def run_command(args: argparse.Namespace, options: object) -> int:
         print(f"openclaw-triage: {exc}", file=sys.stderr)
         return 64
     if args.json:
-        data = probe_json(diagnosis, results, deep=args.deep)
+        data = scrubber_for(install).json(probe_json(diagnosis, results, deep=args.deep))
         sys.stdout.write(json.dumps(data, indent=2 if sys.stdout.isatty() else None, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(probe_text(diagnosis, results, deep=args.deep, color=use_color(sys.stdout)))

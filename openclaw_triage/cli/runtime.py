@@ -11,7 +11,10 @@ import json
 import sys
 from collections.abc import Callable
 
+from ..scrub import scrub as scrub_shapes
+from ..scrub import scrubber_for
 from ..util.isotime import ago, iso_utc
+from ..util.termsafe import termsafe
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -145,6 +148,7 @@ def run(args: argparse.Namespace, make_options: Callable[[argparse.Namespace], O
     except LocateError as exc:
         print(f"openclaw-triage: {exc}", file=sys.stderr)
         return 64
+    _SCRUB[0] = scrubber_for(install)  # the run's one scrubber, for everything `say` prints
     if args.command == "report":
         return _report(install, args)
     if args.command == "gateway":
@@ -169,11 +173,19 @@ def _exit(findings: list[Any], fallback: int = 0) -> int:
     return 1 if "error" in severities else 2 if "warning" in severities else fallback
 
 
+def say(text: str = "", *, file: Any = None) -> None:
+    """Print text that holds strings from outside: masked, control characters escaped."""
+    print(termsafe(_SCRUB[0](text), multiline=True), file=file)
+
+
+_SCRUB: list[Callable[[str], str]] = [scrub_shapes]  # until `run` has read the install
+
+
 def _print_findings(findings: list[Any]) -> None:
     for f in findings:
-        print(f"  {f.severity.value:<7} {f.code}  [{f.subject}]\n      {f.message}")
+        say(f"  {f.severity.value:<7} {f.code}  [{f.subject}]\n      {f.message}")
         if f.fix:
-            print(f"      fix: {f.fix}")
+            say(f"      fix: {f.fix}")
 
 
 # --- gateway -----------------------------------------------------------------------------------
@@ -187,41 +199,41 @@ def _gateway_status(install: Any, args: argparse.Namespace) -> int:
     if args.json:
         doc = {**rt.to_json(install.era), "findings": [f.to_json() for f in findings], "exitCode": code}
         doc.pop("discord", None)
-        print(json.dumps(doc, indent=2))
+        print(json.dumps(scrubber_for(install).json(doc), indent=2))
         return code
-    print(f"Gateway ({gw.mode}): {'running' if gw.running else 'not running'}")
-    print(f"  evidence : {gw.evidence}")
-    print(f"  port     : {gw.port} ({gw.port_origin}), bind {gw.bind}")
+    say(f"Gateway ({gw.mode}): {'running' if gw.running else 'not running'}")
+    say(f"  evidence : {gw.evidence}")
+    say(f"  port     : {gw.port} ({gw.port_origin}), bind {gw.bind}")
     if gw.remote_url:
-        print(f"  remote   : {gw.remote_url}")
+        say(f"  remote   : {gw.remote_url}")
     if gw.running and gw.started_at:
-        print(f"  pid      : {gw.pid}, started {iso_utc(gw.started_at)} ({ago(rt.now - gw.started_at)} ago)")
+        say(f"  pid      : {gw.pid}, started {iso_utc(gw.started_at)} ({ago(rt.now - gw.started_at)} ago)")
     for answer in (gw.health, gw.ready):
         if answer is not None:
-            print(f"  {answer.summary()}")
+            say(f"  {answer.summary()}")
     if gw.running:
-        print(f"  keys     : loaded by {gw.loaded_how or 'start'} at {iso_utc(gw.loaded_at)}")
+        say(f"  keys     : loaded by {gw.loaded_how or 'start'} at {iso_utc(gw.loaded_at)}")
         for change in gw.changes:
-            print(f"  changed  : {change.path} ({change.what}) at {iso_utc(change.changed_at)}")
+            say(f"  changed  : {change.path} ({change.what}) at {iso_utc(change.changed_at)}")
     if gw.token_masked:
-        print(f"  token    : {gw.token_masked} ({gw.auth_mode})")
+        say(f"  token    : {gw.token_masked} ({gw.auth_mode})")
     svc = rt.service_env
     if svc is not None:
-        print(f"Service: {svc.service or 'none (no systemd user unit or launchd agent)'}")
+        say(f"Service: {svc.service or 'none (no systemd user unit or launchd agent)'}")
         for source in svc.sources:
             names = ", ".join(source.names) or "(none)"
-            print(f"  {source.kind:<8} {source.location}: {source.error or names}")
+            say(f"  {source.kind:<8} {source.location}: {source.error or names}")
     for check in rt.env_checks:
         shell, gateway_value = check.masked(install.era)
-        print(f"  {check.need.name:<24} {check.state:<20} yours {shell or '-'}  gateway {gateway_value or '-'}")
+        say(f"  {check.need.name:<24} {check.state:<20} yours {shell or '-'}  gateway {gateway_value or '-'}")
     if rt.log is not None:
-        print("Gateway log: " + (", ".join(str(f.path) for f in rt.log.files) or "none found"))
+        say("Gateway log: " + (", ".join(str(f.path) for f in rt.log.files) or "none found"))
         for f in rt.log.failures:
             who = f.profile_id or f"{f.profile_hash} (not a profile of this install)"
             rid = f" [request {f.request_id}]" if f.request_id else ""
-            print(f"  {who}: {f.count} failure(s), last {iso_utc(f.last_at)}: {f.error or f.reason}{rid}")
+            say(f"  {who}: {f.count} failure(s), last {iso_utc(f.last_at)}: {f.error or f.reason}{rid}")
     if findings:
-        print("Findings:")
+        say("Findings:")
         _print_findings(findings)
     return code
 
@@ -243,16 +255,16 @@ def _gateway_reload(install: Any, args: argparse.Namespace) -> int:
 def _progress_printer() -> Callable[[str], None] | None:
     if not sys.stderr.isatty():
         return None
-    return lambda text: print(f"… {text}", file=sys.stderr)
+    return lambda text: say(f"… {text}", file=sys.stderr)
 
 
 def _print_action(result: ActionResult, args: argparse.Namespace) -> int:
     if getattr(args, "json", False):
         print(json.dumps(result.to_json(), indent=2))
     else:
-        print(("✓ " if result.ok else "✗ ") + result.message)
+        say(("✓ " if result.ok else "✗ ") + result.message)
         if result.output and not result.ok:
-            print("\n".join(f"  {line}" for line in result.output.splitlines()[-10:]))
+            say("\n".join(f"  {line}" for line in result.output.splitlines()[-10:]))
     return 0 if result.ok else 1
 
 
@@ -268,32 +280,33 @@ def _discord_status(install: Any, args: argparse.Namespace) -> int:
     findings = _runtime_findings(diagnosis, ("discord.",))
     code = _exit(findings, 0 if d.configured else 3)
     if args.json:
-        print(json.dumps({**d.to_json(), "findings": [f.to_json() for f in findings], "exitCode": code}, indent=2))
+        doc = {**d.to_json(), "findings": [f.to_json() for f in findings], "exitCode": code}
+        print(json.dumps(scrubber_for(install).json(doc), indent=2))
         return code
     if not d.configured:
-        print("Discord: not configured (no channels.discord in the config).")
+        say("Discord: not configured (no channels.discord in the config).")
         return code
-    print(
+    say(
         f"Discord: {'enabled' if d.enabled else 'disabled'}"
         + (f"; routed to agent(s) {', '.join(d.routes_to)}" if d.routes_to else "")
     )
     for a in d.accounts:
-        print(
+        say(
             f"  account {a.account_id}: token {a.token_masked or 'missing'} ({a.token_source}), dmPolicy {a.dm_policy}, "
             f"allowFrom {a.allow_from}, approved by pairing {a.allow_from_store}"
         )
-    print(f"Pairing requests ({d.pairing_source or 'none stored'}):")
+    say(f"Pairing requests ({d.pairing_source or 'none stored'}):")
     if d.pairing_error:
-        print(f"  {d.pairing_error}")
+        say(f"  {d.pairing_error}")
     for r in d.requests:
         state = "expired" if r.expired(d.now) else f"expires in {ago((r.expires_at or d.now) - d.now)}"
-        print(
+        say(
             f"  {r.code}  {r.name or r.tag or '?'} ({r.user_id})  requested {ago(d.now - (r.created_at or d.now))} ago, {state}"
         )
     if not d.requests:
-        print("  none")
+        say("  none")
     if findings:
-        print("Findings:")
+        say("Findings:")
         _print_findings(findings)
     return code
 

@@ -21,6 +21,8 @@ from ..diagnose.run import assess_install
 from ..findings import Severity
 from ..openclaw.labels import format_remaining_short
 from ..runtime.sessions import Session, SessionStore, sessions_of
+from ..scrub import scrubber_for
+from ..util.termsafe import termsafe
 
 
 def run(args: argparse.Namespace, options: Any) -> int:
@@ -104,9 +106,10 @@ def _run_list(args: argparse.Namespace, install: Any) -> int:
             ],
         }
         pretty = sys.stdout.isatty()
+        doc = scrubber_for(install).json(doc)
         sys.stdout.write(json.dumps(doc, indent=2 if pretty else None, ensure_ascii=False) + "\n")
         return _exit_code(verdicts)
-    sys.stdout.write(_text(install, stores, verdicts))
+    sys.stdout.write(termsafe(scrubber_for(install)(_text(install, stores, verdicts)), multiline=True))
     return _exit_code(verdicts)
 
 
@@ -132,7 +135,8 @@ def _text(install: Any, stores: list[SessionStore], verdicts: dict[tuple[str, st
                 mark = {"session.pin_unusable": "✗ ", "session.pin_behind_order": "→ "}.get(verdict.code, "· ")
                 mark += verdict.reason
                 problems.append((s, verdict))
-            label = s.label if len(s.label) <= 28 else s.label[:27] + "…"
+            label = termsafe(s.label)
+            label = label if len(label) <= 28 else label[:27] + "…"
             rows.append((_age(now, s.updated_at), s.channel or "-", label, s.model or "-", _pin_text(s), mark))
         if len(rows) > 1:
             widths = [max(len(r[i]) for r in rows) for i in range(5)]

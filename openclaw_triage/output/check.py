@@ -1,4 +1,9 @@
-"""`check` output: the JSON contract and the readable report. Both only ever show masks."""
+"""`check` output: the JSON contract and the readable report. Both only ever show masks.
+
+Both also pass every string through the run's scrubber (a key someone typed into a profile id
+or a chat name is still a key), and the text escapes control characters (`termsafe`): ids,
+paths and messages come from files anyone could have written.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ from ..findings import Severity
 from ..model import Era
 from ..openclaw.coerce import normalize_provider
 from ..openclaw.locate import shorten_home
+from ..scrub import Scrubber, scrubber_for
+from ..util.termsafe import termsafe
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
 if TYPE_CHECKING:
@@ -58,6 +65,12 @@ def profile_json(report: ProfileView, era: Era) -> dict[str, Any]:
 
 
 def check_json(diag: Diagnosis) -> dict[str, Any]:
+    """The `--json` document, every string in it scrubbed."""
+    doc: dict[str, Any] = scrubber_for(diag.install).json(_check_doc(diag))
+    return doc
+
+
+def _check_doc(diag: Diagnosis) -> dict[str, Any]:
     install = diag.install
     agent = diag.agent
     counts = {s.value: sum(1 for f in diag.findings if f.severity is s) for s in Severity}
@@ -136,46 +149,54 @@ def use_color(stream: Any) -> bool:
     )
 
 
-def _not_found_text(diag: Diagnosis, paint: Callable[[str, str], str]) -> str:
+def _safe(scrub: Scrubber) -> Callable[[str], str]:
+    """One line of text from outside, masked and with its control characters escaped."""
+    return lambda text: termsafe(scrub(text))
+
+
+def _not_found_text(diag: Diagnosis, paint: Callable[[str, str], str], e: Callable[[str], str]) -> str:
     """No install where OpenClaw looks: each place looked, and how to point at one."""
     finding = next(f for f in diag.findings if f.code == "install.not_found")
     version = diag.install.cli.version
     lines = [paint("No OpenClaw install found here.", "1")]
-    lines.append(f"Looked where OpenClaw {version or ''}{' ' if version else ''}looks:".replace("  ", " "))
-    lines += [f"  • {place}" for place in finding.details.get("places", [])]
-    lines += ["", finding.fix or "", "", "exit code 3: no install found"]
+    lines.append(e(f"Looked where OpenClaw {version or ''}{' ' if version else ''}looks:".replace("  ", " ")))
+    lines += [e(f"  • {place}") for place in finding.details.get("places", [])]
+    lines += ["", e(finding.fix or ""), "", "exit code 3: no install found"]
     return "\n".join(lines) + "\n"
 
 
 def check_text(diag: Diagnosis, *, color: bool = False) -> str:
-    def paint(text: str, code: str) -> str:
-        return f"\x1b[{code}m{text}\x1b[0m" if color else text
-
     install = diag.install
+    e = _safe(scrubber_for(install))
+
+    def paint(text: str, code: str) -> str:
+        return f"\x1b[{code}m{e(text)}\x1b[0m" if color else e(text)
+
     agent = diag.agent
     if not install.found:
-        return _not_found_text(diag, paint)
+        return _not_found_text(diag, paint, e)
     lines: list[str] = []
     version = install.cli.version or "unknown version"
     commit = f" ({install.cli.commit})" if install.cli.commit else ""
-    lines.append(paint(f"OpenClaw {version}{commit}", "1") + f" · {install.storage_label}")
-    lines.append(f"  layout       : {install.era_reason}")
-    lines.append(f"  state dir    : {_home(diag, install.state_dir)}  ({install.state_dir_origin})")
+    lines.append(paint(f"OpenClaw {version}{commit}", "1") + e(f" · {install.storage_label}"))
+    lines.append(e(f"  layout       : {install.era_reason}"))
+    lines.append(e(f"  state dir    : {_home(diag, install.state_dir)}  ({install.state_dir_origin})"))
     config_state = "" if install.config.exists else "  (missing)"
-    lines.append(f"  config       : {_home(diag, install.config.path)}{config_state}")
+    lines.append(e(f"  config       : {_home(diag, install.config.path)}{config_state}"))
     default = " (default)" if agent.agent_id == install.default_agent_id else ""
-    lines.append(f"  agent        : {agent.agent_id}{default}  {_home(diag, agent.agent_dir)}")
+    lines.append(e(f"  agent        : {agent.agent_id}{default}  {_home(diag, agent.agent_dir)}"))
     for layer in agent.layers:
         state = "" if layer.exists else "  (missing)"
-        lines.append(f"  store        : {_home(diag, layer.location)}  [{layer.layer}]{state}")
+        lines.append(e(f"  store        : {_home(diag, layer.location)}  [{layer.layer}]{state}"))
     if diag.default_model:
-        lines.append(f"  model        : {diag.default_model}")
+        lines.append(e(f"  model        : {diag.default_model}"))
     lines.append("")
     shown = diag.shown_profiles
     lines.append(paint("Auth profiles" + (f" ({diag.only_provider})" if diag.only_provider else ""), "1"))
     if not shown:
         lines.append("  (none)")
-    width = max((len(r.profile.id) for r in shown), default=10)
+    ids = {r.profile.id: e(r.profile.id) for r in shown}  # padded as shown: masked, escaped
+    width = max((len(i) for i in ids.values()), default=10)
     for r in shown:
         masked = r.masked or (f"ref({r.profile.ref.label()})" if r.profile.ref else "missing")
         looks = (
@@ -185,18 +206,22 @@ def check_text(diag: Diagnosis, *, color: bool = False) -> str:
         )
         health = "" if r.health_state == "ok" else f"  [{r.health_state}]"
         shared = f"  [same secret as {', '.join(r.shares_with)}]" if r.shares_with else ""
-        lines.append(f"  {r.profile.id:<{width}}  {r.profile.type:<7}  {masked:<20}  {looks}{health}{shared}")
+        lines.append(
+            f"  {ids[r.profile.id]:<{width}}  " + e(f"{r.profile.type:<7}  {masked:<20}  {looks}{health}{shared}")
+        )
     for provider, result in diag.orders.items():
         lines.append("")
         lines.append(paint(f"Order ({provider})", "1"))
         stored = ", ".join(result.stored) if result.stored is not None else "(none)"
         config_order = ", ".join(result.config_order) if result.config_order is not None else "(none)"
-        lines.append(f"  stored override : {stored}" + (f"  [{result.stored_origin}]" if result.stored_origin else ""))
-        lines.append(f"  config order    : {config_order}")
+        lines.append(
+            e(f"  stored override : {stored}" + (f"  [{result.stored_origin}]" if result.stored_origin else ""))
+        )
+        lines.append(e(f"  config order    : {config_order}"))
         effective = " → ".join(result.effective) if result.effective else "(nothing usable)"
-        lines.append(f"  effective       : {effective}")
+        lines.append(e(f"  effective       : {effective}"))
         for step in result.steps:
-            lines.append(f"    - {step}")
+            lines.append(e(f"    - {step}"))
     lines.append("")
     counts = {s: sum(1 for f in diag.findings if f.severity is s) for s in Severity}
     summary = (
@@ -207,8 +232,8 @@ def check_text(diag: Diagnosis, *, color: bool = False) -> str:
         lines.append("  Nothing wrong found in the stored credentials. (A live check needs the API probe.)")
     for f in diag.findings:
         head = paint(f"{_MARK[f.severity]} {f.severity.value:<7}", _COLOR[f.severity])
-        lines.append(f"  {head} {f.code}  [{f.subject}]")
-        lines.append(f"      {f.message}")
+        lines.append(f"  {head} " + e(f"{f.code}  [{f.subject}]"))
+        lines.append(e(f"      {f.message}"))
         if f.fix:
-            lines.append(f"      fix: {f.fix}")
+            lines.append(e(f"      fix: {f.fix}"))
     return "\n".join(lines) + "\n"

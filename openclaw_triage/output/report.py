@@ -10,7 +10,8 @@ it is here, with every finding and its fix.
 
 Safe to paste: keys, tokens (gateway, Discord) and anything secret-shaped are masked; the
 home directory is `~`; the user and host names are left out unless `include_host`. A final
-`Scrubber` pass over the whole text backs up the masks the sections already use.
+`Scrubber` pass over the whole text backs up the masks the sections already use, and control
+characters from outside (a profile id holding `ESC[2J`) are shown escaped, not obeyed.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from ..diagnose.agents import AgentView, diagnose_agents
 from ..diagnose.result import Diagnosis, ProfileView
 from ..findings import Finding, Severity
 from ..model import Era, Install
-from ..scrub import Scrubber, known_secrets
+from ..scrub import Scrubber, scrubber_for
 from ..util.isotime import ago, iso_utc
+from ..util.termsafe import termsafe
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -96,7 +98,7 @@ def render_report(
         _findings(ctx, agents),
     ]
     text = "\n\n".join(s.rstrip() for s in sections if s) + "\n"
-    return _scrubber(ctx)(text)
+    return termsafe(_scrubber(ctx)(text), multiline=True)
 
 
 def write_report(text: str, path: str | os.PathLike[str]) -> Path:
@@ -132,7 +134,7 @@ def _scrubber(ctx: _Ctx) -> Scrubber:
         host = _url_host(remote)
         if host and host not in ("127.0.0.1", "localhost", "::1"):
             names.append((host, "<gateway host>"))
-    return Scrubber(known_secrets(install), era=install.era, names=names)
+    return scrubber_for(install).with_names(names)
 
 
 def _user_names(install: Install) -> list[str]:

@@ -26,7 +26,7 @@ from ..keys import KeyKind, Problem, mask
 from ..model import CredentialType, Era, Profile
 from ..openclaw.coerce import normalize_provider
 from ..openclaw.order import token_expiry_state
-from ..scrub import Scrubber, known_secrets
+from ..scrub import Scrubber, scrubber_for
 from ..secret import Secret
 from ..util.jsstr import js_trim
 from .classify import STEP_MESSAGES, STEP_MODELS, Outcome, classify_exception, classify_response
@@ -249,18 +249,6 @@ def plan_probes(
     return plans
 
 
-def _known_secrets(diagnosis: Diagnosis) -> list[str]:
-    """Every secret the install holds, for the masking pass."""
-    out: list[str] = []
-    for report in diagnosis.profiles:
-        for secret in (report.secret, report.profile.secret, report.profile.refresh):
-            if secret is not None:
-                out.append(secret.get_secret_value())
-    for var in diagnosis.install.env.values():
-        out.append(var.value.get_secret_value())
-    return out
-
-
 # --- sending ------------------------------------------------------------------------------
 
 
@@ -415,14 +403,17 @@ async def probe_profiles(
     on_result: OnResult | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     model: str = DEEP_MODEL,
+    extra_secrets: tuple[str, ...] = (),
 ) -> list[ProbeResult]:
     """Probe every Anthropic profile of the diagnosed agent (or `profile_id`), in profile order.
 
     `on_result` (sync or async) is called as each profile finishes, skipped ones first.
-    Raises `ProbeError` only before anything is sent (unknown profile id).
+    Raises `ProbeError` only before anything is sent (unknown profile id). Every text in the
+    results passes the run's scrubber (`scrubber_for`: every secret of the install, configured
+    headers included), plus `extra_secrets` (a key not stored yet).
     """
     plans = plan_probes(diagnosis, profile_id=profile_id, deep=deep, timeout=timeout, model=model)
-    redact = Scrubber([*_known_secrets(diagnosis), *known_secrets(diagnosis.install)], era=diagnosis.install.era)
+    redact = scrubber_for(diagnosis.install, extra=extra_secrets)
     results: dict[int, ProbeResult] = {}
     for i, plan in enumerate(plans):
         if plan.skip is not None:
@@ -502,7 +493,9 @@ async def probe_candidate(
         diagnosis.agent.effective, profile, install.config.data, install.seen_env, diagnosis.now_ms, install.era
     )
     candidate = dataclasses.replace(diagnosis, profiles=[report])
-    results = await probe_profiles(candidate, profile_id=profile_id, deep=deep, timeout=timeout)
+    results = await probe_profiles(
+        candidate, profile_id=profile_id, deep=deep, timeout=timeout, extra_secrets=(secret.get_secret_value(),)
+    )
     return results[0]
 
 

@@ -263,9 +263,9 @@ def _journal_events(install: Install, log: GatewayLog) -> list[_Event]:
 
 
 def _default_scrub(install: Install) -> Callable[[str], str]:
-    from ..scrub import Scrubber, known_secrets
+    from ..scrub import scrubber_for
 
-    return Scrubber(known_secrets(install), era=install.era)
+    return scrubber_for(install)
 
 
 def profile_hash(profile_id: str) -> str:

@@ -30,6 +30,7 @@ from ..diagnose import fixes
 from ..findings import Finding
 from ..openclaw.locate import Options
 from ..util.state import STATE_DIR_ENV
+from ..util.termsafe import termsafe
 from . import keys
 from .keys import KEYMAP_ENV, keymap_path
 from .layouts import VIEW_ORDER, VIEWS, Compact, Full, fits_full
@@ -39,8 +40,11 @@ from .widgets.findings import FindingsList
 from .widgets.panes import ProbePane
 from .widgets.profiles import ProfilesTable
 from .widgets.sessions import SessionsTable
+from .widgets.text import shown
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from ..actions import Action
     from ..write.change import Change
 
@@ -180,9 +184,9 @@ class TriageApp(App[int]):
         """The title and the tab labels; the widgets watch the snapshot themselves."""
         diag = snapshot.diagnosis
         version = diag.install.cli.version or "unknown version"
-        self.sub_title = f"OpenClaw {version} · {diag.install.storage_label} · agent {diag.agent.agent_id}" + (
-            " · DEMO" if self.demo_home else ""
-        )
+        self.sub_title = termsafe(
+            f"OpenClaw {version} · {diag.install.storage_label} · agent {diag.agent.agent_id}"
+        ) + (" · DEMO" if self.demo_home else "")
         worst: dict[str, str] = {}
         for finding in diag.findings:
             tab = TAB_OF_AREA.get(finding.area)
@@ -241,10 +245,9 @@ class TriageApp(App[int]):
 
     def scrub(self, text: str) -> str:
         """Text from outside (an exception, a CLI) with every secret of the install masked."""
-        from ..scrub import Scrubber, known_secrets
+        from ..scrub import scrubber_for
 
-        install = self.snapshot.install
-        return Scrubber(known_secrets(install), era=install.era)(text)
+        return scrubber_for(self.snapshot.install)(text)
 
     # --- background look-ups ----------------------------------------------------------
 
@@ -611,7 +614,21 @@ class TriageApp(App[int]):
     def say(self, text: str) -> None:
         """The status line above the footer: what is happening now (empty when nothing is)."""
         for status in self.query("#status").results(Static):
-            status.update(text)
+            status.update(shown(text))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A toast, drawn as text: its ids, names and paths are never markup, never escapes."""
+        super().notify(
+            termsafe(message, multiline=True), title=termsafe(title), severity=severity, timeout=timeout, markup=markup
+        )
 
     @work(thread=True, exclusive=True, group="write")
     def change_worker(self, what: Action | str, force: bool, target: str | None) -> None:

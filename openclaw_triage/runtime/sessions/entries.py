@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from ...model import Era
 from ...openclaw.locate import normalize_agent_id
+from ...scrub import SHORTEST_SHAPE as _SHORTEST_SHAPE
+from ...scrub import scrub
 from .model import Pin, Session
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
@@ -100,7 +102,9 @@ def _label(entry: Mapping[str, Any], rest: list[str], extra: Sequence[Any] = ())
     ):
         text = _text(value)
         if text:
-            return text[:120]
+            # A name is whatever someone typed or a peer sent, and only ever shown: a key pasted
+            # into it is masked here, once, for every list, report and finding that shows it.
+            return scrub(text)[:120] if len(text) >= _SHORTEST_SHAPE else text
     return ":".join(rest) or "(unnamed)"
 
 

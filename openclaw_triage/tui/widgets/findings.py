@@ -18,9 +18,11 @@ from textual.widgets.option_list import Option
 
 from ...actions import UNDOABLE, Action
 from ...findings import Finding, Severity
+from ...util.termsafe import termsafe
 from ..keys import command_for, default_keys
 from ..state import Snapshot
 from .panes import colors
+from .text import shown
 
 ICONS = {Severity.ERROR: "✗", Severity.WARNING: "!", Severity.INFO: "·"}
 
@@ -77,7 +79,7 @@ class FindingsList(OptionList):
             key = fix_key(finding.action, keys)
             if key:  # before the subject, which a narrow list cuts short
                 text.append(f" [{key}]", style=f"bold {c['accent']}")
-            text.append(f"  {finding.subject}", style="dim")
+            text.append(termsafe(f"  {finding.subject}"), style="dim")
             self.add_option(Option(text, id=str(index)))
         counts = {s: sum(1 for f in self.findings if f.severity is s) for s in Severity}
         self.border_subtitle = (
@@ -127,10 +129,10 @@ class FindingDetail(Static):
         head = Text()
         head.append(f"{finding.severity.value.upper()}  ", style=f"bold {style}")
         head.append(finding.code, style="bold")
-        head.append(f"\n{finding.subject}", style="dim")
-        parts: list[RenderableType] = [head, Text(""), Text(finding.message)]
+        head.append("\n" + termsafe(finding.subject), style="dim")
+        parts: list[RenderableType] = [head, Text(""), shown(finding.message)]
         if finding.fix:
-            parts += [Text(""), Text("Fix", style=f"bold {c['accent']}"), Text(finding.fix)]
+            parts += [Text(""), Text("Fix", style=f"bold {c['accent']}"), shown(finding.fix)]
         hint = key_hint(finding, _keys(self))
         if hint:
             parts += [Text(""), Text(hint, style=f"bold {c['ok']}")]

@@ -2,6 +2,7 @@
 
 It draws the app's snapshot once its columns exist, and again whenever the snapshot changes:
 a table mounted late (a tab filled after the first frame) never gets rows before columns.
+Every cell is drawn as text (`text.safe_cell`): ids and names are never markup or escapes.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from textual.widgets import DataTable
 
 from ..state import Snapshot
+from .text import safe_cell
 
 
 class KeyedTable(DataTable[Any]):
@@ -44,7 +46,7 @@ class KeyedTable(DataTable[Any]):
         self.clear()
         found = None
         for index, (key, cells) in enumerate(rows):
-            self.add_row(*cells, key=key)
+            self.add_row(*(safe_cell(c) for c in cells), key=key)
             if key == keep:
                 found = index
         if found is not None:  # once every row is in, as a user's cursor would move

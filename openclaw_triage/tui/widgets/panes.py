@@ -23,6 +23,7 @@ from ...findings import Severity
 from ...openclaw.config import fallback_models, get_path, model_primary, model_setting
 from ...openclaw.locate import agent_settings, shorten_home
 from ..state import Snapshot
+from .text import safe_cell
 
 if TYPE_CHECKING:
     from ...runtime.collect import Runtime
@@ -47,9 +48,10 @@ def info_grid() -> Table:
 
 
 def info_row(table: Table, label: str | Text, value: object) -> None:
-    """Add a row; plain strings become `Text`, never markup (paths and ids may hold brackets)."""
-    cells = [Text(v) if isinstance(v, str) else v for v in (label, value)]
-    table.add_row(*cells)  # type: ignore[arg-type]
+    """Add a row; plain strings become `Text`, never markup (paths and ids may hold brackets),
+    and no cell passes a control character to the terminal."""
+    cells = [safe_cell(v) for v in (label, value)]
+    table.add_row(*cells)
 
 
 def _as_dict(value: object) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from ...openclaw.labels import format_remaining_short
 from ..state import Snapshot
 from .keyed_table import KeyedTable
 from .panes import colors
+from .text import shown
 
 COLUMNS = ("Channel", "Chat", "Pinned to", "Source", "Next turn", "Last activity", "Model")
 
@@ -47,10 +48,10 @@ class SessionsTable(KeyedTable):
         model = (session.model or "-") + (" (set in chat)" if session.model_is_override else "")
         return [
             session.channel or "direct",
-            Text(session.label),
-            Text(pin.profile_id if pin else "-", style="bold" if pin and pin.is_user else ""),
+            shown(session.label),
+            shown(pin.profile_id if pin else "-", style="bold" if pin and pin.is_user else ""),
             pin.source if pin else "",
             next_turn,
             age,
-            Text(model),
+            shown(model),
         ]
