@@ -17,7 +17,7 @@ from ..openclaw.config import default_model, fallback_models, model_provider
 from ..openclaw.order import OrderResult, resolve_order
 from ..util.jsstr import js_trim
 from .checks.config import ANTHROPIC_HOST, check_config, check_env
-from .checks.install import check_install, check_logs, check_other_agents, check_stores
+from .checks.install import check_install, check_logs, check_other_agents, check_stores, check_upgrade
 from .checks.order import check_order
 from .checks.profiles import check_profile, duplicate_finding
 from .result import Collector, Diagnosis, ProfileView, profile_view
@@ -61,6 +61,7 @@ def diagnose(
         return Diagnosis(install, agent, [], [], {}, sort_findings(out.items), now, None, None, None)
     check_config(install, out)
     check_stores(install, agent, out)
+    check_upgrade(install, out)
 
     primary, fallbacks = (
         default_model(config, era, agent.agent_id, install.builtin_model),

@@ -79,9 +79,12 @@ BY_KEY = {layout.key: layout for layout in LAYOUTS}
 # on an empty HOME (`defaultModel`), by the first release measured with it. A release between two
 # rows takes the earlier row: the nearest release measured before it.
 DEFAULT_MODELS: tuple[tuple[Release, str], ...] = (
-    ((2026, 1, 0), "anthropic/claude-opus-4-6"),  # 2026.3.13
-    ((2026, 4, 23), "openai/gpt-5.5"),  # 2026.4.29, 5.28, 6.1, 6.5, 7.35
-    ((2026, 8, 1), "openai/gpt-5.6-sol"),  # 2026.8.2
+    ((2026, 1, 0), "anthropic/claude-opus-4-6"),  # 2026.3.13, 2026.4.2
+    ((2026, 4, 7), "openai/gpt-5.4"),  # 2026.4.7, 2026.4.22 (2026.4.5 does not start: '@buape/carbon' missing)
+    ((2026, 4, 23), "openai/gpt-5.5"),  # 2026.4.23, 2026.4.29, 2026.5.28, 2026.6.1, 2026.6.5
+    ((2026, 6, 34), "openai/gpt-5.6-sol"),  # 2026.6.34, 2026.6.35
+    ((2026, 7, 35), "openai/gpt-5.5"),  # 2026.7.35
+    ((2026, 8, 1), "openai/gpt-5.6-sol"),  # 2026.8.1, 2026.8.2
     ((2026, 9, 6), "openai/gpt-6-astra"),  # 2026.9.6
 )
 

@@ -83,6 +83,8 @@ def _check_doc(diag: Diagnosis) -> dict[str, Any]:
             "cli": install.cli.path,
             "era": install.era.value,
             "eraReason": install.era_reason,
+            "layout": install.layout.key if install.layout else None,
+            "layoutOnDisk": install.layout_on_disk.key if install.layout_on_disk else None,
             "home": str(install.home),
             "stateDir": str(install.state_dir),
             "stateDirOrigin": install.state_dir_origin,

@@ -45,6 +45,8 @@ class OpenClawInfo(_Strict):
     cli: str | None
     era: Literal["json", "sqlite"]
     eraReason: str
+    layout: Literal["json", "json+state", "agent-db", "state-db"] | None
+    layoutOnDisk: Literal["json", "json+state", "agent-db", "state-db"] | None
     home: str
     stateDir: str
     stateDirOrigin: str

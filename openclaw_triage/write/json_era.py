@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import AgentAuth, CredentialType, Era, Install
+from ..openclaw.layouts import AUTH_STATE_FILE
 from ..openclaw.locate import STORE_FILE
 from . import journal, json_store
 from .change import (
@@ -104,9 +105,10 @@ def _json_change(
     create: bool = True,
 ) -> tuple[Change, JournalEntry | None]:
     change_id = journal.new_id()
+    state = target.name == AUTH_STATE_FILE
     say(progress, f"Writing {target} …")
     applied = json_store.apply(
-        target, op, create=create, backup=lambda raw: journal.save_backup(change_id, "auth-profiles.json", raw)
+        target, op, create=create, backup=lambda raw: journal.save_backup(change_id, target.name, raw), state=state
     )
     edit = applied.edit
     common: dict[str, Any] = {"provider": provider, "profile_id": profile_id, "file": target}
@@ -133,13 +135,13 @@ def _json_change(
 
     def holds() -> bool:
         try:
-            doc = json_store.read_store(target)
+            doc = json_store.read_store(target, state=state)
         except StoreBroken:
             return False
         return doc is not None and edit.verify(doc.data)
 
     def reapply() -> None:
-        again = json_store.apply(target, op, create=True)
+        again = json_store.apply(target, op, create=True, state=state)
         if again.after is not None:
             final.append(again.after)
 
@@ -174,11 +176,27 @@ def _json_change(
     return change, entry
 
 
+def _order_file(install: Install, aa: AgentAuth) -> Path:
+    """Where this release keeps the agent's order: `auth-state.json` from 2026.4.7, else the store."""
+    state_file = install.layout.state_file if install.layout else None
+    return aa.agent_dir / (state_file or STORE_FILE)
+
+
 def json_set_order(
     install: Install, aa: AgentAuth, provider: str, ids: Sequence[str], validate: bool, progress: Progress
 ) -> Change:
-    target = aa.agent_dir / STORE_FILE
-    known = _json_known(_main_path(aa)) if validate else None
+    target = _order_file(install, aa)
+    known = None
+    if validate:
+        main = _main_path(aa)
+        if target.name == STORE_FILE:
+            known = _json_known(main)
+        else:
+            own = aa.agent_dir / STORE_FILE
+            known = lambda _state: {  # noqa: E731 - the profiles beside the state file, read in the lock
+                **(json_store.read_profiles(main) if main is not None else {}),
+                **json_store.read_profiles(own),
+            }
     op = json_store.set_order(provider, list(ids), known=known, where=str(aa.agent_dir))
     change, _ = _json_change(
         install,
@@ -193,16 +211,27 @@ def json_set_order(
 
 
 def json_clear_order(install: Install, aa: AgentAuth, provider: str, progress: Progress) -> Change:
-    target = aa.agent_dir / STORE_FILE
     key = json_store.provider_key(provider)
-    if target.exists():
+    targets = [aa.agent_dir / STORE_FILE]
+    if (order_file := _order_file(install, aa)) != targets[0]:
+        # 2026.4.7+ still honours an order an older release left inside auth-profiles.json (the state
+        # file wins per provider), so clearing takes it from both, as OpenClaw's own save does.
+        targets = [order_file, *(t for t in targets if _own_order(t, key))]
+    change: Change | None = None
+    for target in targets:
+        if not target.exists():
+            continue
         op = json_store.clear_order(provider)
-        change, _ = _json_change(
+        step, _ = _json_change(
             install, aa, action="clear_order", op=op, target=target, progress=progress, provider=key, create=False
         )
-    else:
+        if change is None or (step.changed and not change.changed):
+            change = step
+        elif step.changed:
+            change.notes.append(f"also cleared the {key} order an older release left in {target.name}.")
+    if change is None or not change.changed:
         summary = f"There is no stored {key} order to clear."
-        change = no_change(Era.JSON, summary, [], "clear_order", aa.agent_id, provider=key, file=target)
+        change = no_change(Era.JSON, summary, [], "clear_order", aa.agent_id, provider=key, file=targets[0])
     main = _main_path(aa)
     if main is not None:
         try:
@@ -211,7 +240,7 @@ def json_clear_order(install: Install, aa: AgentAuth, provider: str, progress: P
             doc = None
         order = doc.data.get("order") if doc else None
         inherited = order.get(key) if isinstance(order, dict) else None
-        if isinstance(inherited, list) and inherited and not _own_order(target, key):
+        if isinstance(inherited, list) and inherited and not any(_own_order(t, key) for t in targets):
             change.notes.append(
                 f"The main agent's store still has a {key} order ({', '.join(map(str, inherited))}), which "
                 f"{aa.agent_id} inherits; clear it with --agent main."
@@ -221,7 +250,7 @@ def json_clear_order(install: Install, aa: AgentAuth, provider: str, progress: P
 
 def _own_order(target: Path, key: str) -> bool:
     try:
-        doc = json_store.read_store(target)
+        doc = json_store.read_store(target, state=target.name == AUTH_STATE_FILE)
     except StoreBroken:
         return False
     order = doc.data.get("order") if doc else None
@@ -295,7 +324,7 @@ def undo_json(entry: JournalEntry, undo_id: str, force: bool, progress: Progress
                 )
             notes.append("restored although the file had changed since (forced); the replaced file is backed up.")
         if current is not None:
-            saved.append(journal.save_backup(undo_id, "auth-profiles.json", current))
+            saved.append(journal.save_backup(undo_id, path.name, current))
 
     say(progress, f"Restoring {path} …")
     json_store.restore(path, previous, entry.mode_before, check=check)

@@ -20,6 +20,8 @@ from typing import Any
 from ..keys import mask
 from ..model import CredentialType, Era
 from ..openclaw.coerce import normalize_provider
+from ..openclaw.layouts import AUTH_STATE_FILE
+from ..openclaw.locate import STORE_FILE
 from ..util.jsonio import ParseError, parse_json
 from .atomic import make_dirs, write_atomic
 from .errors import InvalidInput, ProfileNotFound, StoreBroken, WriteError
@@ -56,8 +58,11 @@ def _broken(path: Path, why: str) -> StoreBroken:
     )
 
 
-def read_store(path: Path) -> StoreDoc | None:
-    """The store at `path`, or None if there is none. Raises `StoreBroken` for anything OpenClaw would not load."""
+def read_store(path: Path, *, state: bool = False) -> StoreDoc | None:
+    """The store at `path`, or None if there is none. Raises `StoreBroken` for anything OpenClaw would not load.
+
+    `state` reads a 2026.4.7+ `auth-state.json` instead: an object with no `profiles` of its own.
+    """
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -85,7 +90,7 @@ def read_store(path: Path) -> StoreDoc | None:
         raise _broken(path, f"is not valid JSON ({exc})") from None
     if not isinstance(data, dict):
         raise _broken(path, "is not a JSON object")
-    if not isinstance(data.get("profiles"), dict):
+    if not state and not isinstance(data.get("profiles"), dict):
         raise _broken(path, 'has no "profiles" object')
     return StoreDoc(path, raw, data, stat.S_IMODE(st.st_mode))
 
@@ -365,22 +370,25 @@ def apply(
     create: bool = True,
     backup: Callable[[bytes], Path] | None = None,
     lock_timeout: float = DEFAULT_TIMEOUT_S,
+    state: bool = False,
 ) -> Applied:
     """Run `op` on the store at `path` under OpenClaw's lock and write the result atomically.
 
     `backup(previous_bytes)` runs inside the lock, before the write, so the old bytes are safe
     before they are replaced. A missing file is created (0600, dir 0700) when `create` is set.
+    With `state`, `path` is the `auth-state.json` beside the store, written under the store's
+    own lock as 2026.4.7+ does (`updateAuthProfileStoreWithLock` locks `auth-profiles.json`).
     """
     if not path.parent.exists():
         if not create:
             raise ProfileNotFound(f"{path} does not exist.")
         make_dirs(path.parent)
-    with FileLock(path, timeout=lock_timeout) as lock:
-        doc = read_store(path)
+    with FileLock(path.with_name(STORE_FILE) if state else path, timeout=lock_timeout) as lock:
+        doc = read_store(path, state=state)
         if doc is None:
             if not create:
                 raise ProfileNotFound(f"{path} does not exist.")
-            data: dict[str, Any] = {"version": 1, "profiles": {}}
+            data: dict[str, Any] = {"version": 1} if state else {"version": 1, "profiles": {}}
         else:
             data = doc.data
         edit = op(data)
@@ -410,7 +418,9 @@ def restore(
     """
     from .atomic import remove_durably
 
-    with FileLock(path, timeout=lock_timeout) as lock:
+    # `auth-state.json` is written under the store's lock, as OpenClaw writes it.
+    locked = path.with_name(STORE_FILE) if path.name == AUTH_STATE_FILE else path
+    with FileLock(locked, timeout=lock_timeout) as lock:
         try:
             current: bytes | None = path.read_bytes()
         except FileNotFoundError:

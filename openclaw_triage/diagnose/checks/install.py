@@ -223,3 +223,30 @@ def _routes_note(install: Install, agent_id: str) -> str:
 
     routes = routes_to_agent(install.config.data, agent_id)
     return f" bindings[] route {', '.join(routes)} to it." if routes else ""
+
+
+def check_upgrade(install: Install, out: Collector) -> None:
+    """What an upgrade left behind that this release refuses: config keys older releases wrote
+    (2026.8.1+ exits 1 on every command: "Invalid config ... Unrecognized key", seen on 2026.8.2
+    with configs written by 2026.3.13 to 2026.7.35; `openclaw doctor --fix` drops them)."""
+    from ...openclaw.config import get_path
+    from ...openclaw.layouts import rejected_config_keys
+
+    sentinel = object()
+    present = [
+        key
+        for key in rejected_config_keys(install.release)
+        if get_path(install.config.data, key, sentinel) is not sentinel
+    ]
+    if not present:
+        return
+    keys = ", ".join(present)
+    out.add(
+        "config.rejected",
+        Severity.ERROR,
+        str(install.config.path),
+        f"OpenClaw {install.cli.version} refuses this config: {keys} "
+        f"{'was' if len(present) == 1 else 'were'} written by an older release and this one no longer accepts "
+        '("Invalid config ... Unrecognized key"), so every openclaw command exits 1 and the gateway does not start.',
+        fixes.doctor_fix(),
+    )

@@ -24,6 +24,12 @@ def check_order(
     provider = result.provider
     by_id = {r.profile.id: r for r in reports}
     where = "stored order override" if result.explicit_from == "store" else "config auth.order"
+    # Under a SQLite release, profiles "missing" from the store may sit in a JSON store an older
+    # release left, which this one does not read: bringing them back is `doctor --fix`, not an edit.
+    unmigrated = any(i.code == "store.legacy_unmigrated" for a in install.agents for s in a.layers for i in s.issues)
+    left_behind = (
+        " They may be in the JSON store an older release left, which this one does not read." if unmigrated else ""
+    )
     healthy = [
         pid for pid in result.effective if pid in by_id and not by_id[pid].broken and by_id[pid].health_state == "ok"
     ]
@@ -41,13 +47,15 @@ def check_order(
             )
         else:
             fix = f"remove {missing} from auth.order.{provider} in {install.config.path}"
+        if unmigrated:
+            fix = fixes.doctor_fix()
         severity = Severity.ERROR if not result.effective else Severity.WARNING
         extra = " OpenClaw falls back to every stored profile." if result.fell_back_to_store else ""
         out.add(
             "order.missing_profile",
             severity,
             provider,
-            f"The {where} for {provider} names {missing}, which does not exist.{extra}",
+            f"The {where} for {provider} names {missing}, which does not exist.{extra}{left_behind}",
             fix,
             OrderPin(provider, tuple(target), out.agent) if target and result.explicit_from == "store" else None,
         )
@@ -138,6 +146,8 @@ def check_order(
                 if provider == "anthropic"
                 else f"openclaw configure (add a {provider} credential)"
             )
+            if unmigrated:
+                message, fix = message + left_behind, fixes.doctor_fix()
             out.add(code, Severity.ERROR, provider, message, fix)
 
 
