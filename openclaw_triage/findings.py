@@ -132,6 +132,7 @@ CODES: dict[str, str] = {
     "store.permissions": "A credential store or its folder is readable by other users.",
     "store.unknown_fields": "Top-level keys OpenClaw 2026.3 drops on its next write.",
     "fs.secret_in_log": "A full secret in plaintext in OpenClaw's config audit log.",
+    "fs.leftover_temp": "A temp copy of a store (keys included) that openclaw-triage left when it was killed mid-write.",
     "version.cli_not_found": "The `openclaw` CLI was not found; version and era were inferred.",
     "version.unknown_era": "Neither the version nor the disk tells which storage era this install uses.",
     "version.era_mismatch": "The openclaw CLI's storage era differs from what the state dir holds (two installs?).",

@@ -12,6 +12,13 @@ serialised, and nothing here touches the terminal (`progress` gets status text).
 A change reads the install once more when it is done (`change.AfterRead`): its own checks, the
 notes on what OpenClaw does now, and `Change.install` for the caller all come from that read.
 
+Before anything else, every door settles what an earlier run killed mid-change left in the
+journal (`change.recover_intents`). A 2026.3 change is refused when `openclaw.json` is one
+OpenClaw refuses to load (what `openclaw.config.load_config` recorded in `ConfigFile.error`:
+unparsable, not an object, an `$include` cycle or escape): OpenClaw's own commands and gateway
+stop at such a config, so "✓ Pinned" would be a promise nothing keeps. 2026.9 changes go
+through its CLI, which loads the config itself and refuses with its own words.
+
 The work itself lives beside this module: `change` (the `Change` and shared helpers),
 `json_era`, `sqlite_era`, `unpin` and `live`; this door checks arguments, takes the install's
 lock and dispatches by era.
@@ -28,9 +35,9 @@ from ..actions import Action, GatewayReload, KeySet, OrderClear, OrderPin, Pairi
 from ..model import CredentialType, Era, Install
 from ..secret import Secret
 from . import journal
-from .change import AfterRead, Change, agent_auth, clean_profile_id, effect_notes, install_lock
+from .change import AfterRead, Change, agent_auth, clean_profile_id, effect_notes, install_lock, recover_intents
 from .cli_runner import Progress
-from .errors import CliFailed, InvalidInput, NothingToUndo, UndoRefused, WriteError
+from .errors import CliFailed, ConfigBroken, InvalidInput, NothingToUndo, UndoRefused, WriteError
 from .journal import JournalEntry
 from .json_era import json_clear_order, json_remove, json_set_key, json_set_order, undo_json
 from .sqlite_era import sqlite_clear_order, sqlite_remove, sqlite_set_key, sqlite_set_order, undo_sqlite
@@ -80,6 +87,18 @@ def _live(install: Install, action: GatewayReload | PairingApprove, progress: Pr
     return Change("", result.message, install.era, False, action=result.action, agent=agent, install=fresh)
 
 
+def _ready(install: Install) -> None:
+    """Settle interrupted changes, and refuse a 2026.3 change OpenClaw could not load the config for."""
+    recover_intents()
+    cfg = install.config
+    if install.era is Era.JSON and cfg.exists and cfg.error:
+        raise ConfigBroken(
+            f"{cfg.path} cannot be loaded: {cfg.error}. OpenClaw refuses to start with it, so this change "
+            "would not take effect. Nothing was changed.",
+            hint="Fix openclaw.json first (`openclaw-triage check` says what is wrong), then run this again.",
+        )
+
+
 def _done(change: Change, reread: AfterRead, provider: str | None = None, profile_id: str | None = None) -> Change:
     """A change as the caller gets it: the notes on what OpenClaw does now, and the install re-read."""
     if not change.changed:
@@ -106,6 +125,7 @@ def set_order(
     if isinstance(ids, str):
         raise InvalidInput("ids must be a list of profile ids, not one string.")
     aa = agent_auth(install, agent)
+    _ready(install)
     reread = AfterRead(install, aa.agent_id)
     with install_lock(install.state_dir):
         if install.era is Era.JSON:
@@ -118,6 +138,7 @@ def set_order(
 def clear_order(install: Install, provider: str, *, agent: str | None = None, progress: Progress = None) -> Change:
     """Remove the agent's stored order for `provider`, so the config order (or OpenClaw's default) applies."""
     aa = agent_auth(install, agent)
+    _ready(install)
     reread = AfterRead(install, aa.agent_id)
     with install_lock(install.state_dir):
         if install.era is Era.JSON:
@@ -147,6 +168,7 @@ def set_key(
     ctype = CredentialType(type)
     pid = clean_profile_id(profile_id)
     aa = agent_auth(install, agent)
+    _ready(install)
     checked = check_secret(provider, secret.get_secret_value(), ctype, store=aa.effective)
     reread = AfterRead(install, aa.agent_id)
     with install_lock(install.state_dir):
@@ -163,6 +185,7 @@ def remove_profile(install: Install, profile_id: str, *, agent: str | None = Non
     """Delete a profile and the references to it; undoable when it held an inline key or token."""
     pid = clean_profile_id(profile_id)
     aa = agent_auth(install, agent)
+    _ready(install)
     reread = AfterRead(install, aa.agent_id)
     with install_lock(install.state_dir):
         if install.era is Era.JSON:
@@ -174,6 +197,7 @@ def remove_profile(install: Install, profile_id: str, *, agent: str | None = Non
 
 def history() -> list[JournalEntry]:
     """Every recorded change, newest first."""
+    recover_intents()
     return journal.entries()
 
 
@@ -197,6 +221,7 @@ def unpin(
     aa = agent_auth(install, agent)
     if install.era is not Era.JSON:
         raise sqlite_unpin_refusal(install, aa, keys, pid)
+    _ready(install)
     reread = AfterRead(install, aa.agent_id)
     with install_lock(install.state_dir):
         return _done(json_unpin(install, aa, keys, pid, all, progress, reread), reread)
@@ -212,6 +237,7 @@ def latest_undoable(state_dir: Path | None = None, agent: str | None = None) -> 
     filter, `z` in a throw-away demo could roll back yesterday's change to the real install.
     """
     here = os.path.realpath(state_dir) if state_dir is not None else None
+    recover_intents()
     for entry in journal.entries():
         if entry.action == "undo" or not entry.undoable or entry.undone_by:
             continue
@@ -269,6 +295,7 @@ def undo(
     changed since our write unless `force`. 2026.9: the recorded inverse operation runs through
     the CLI, refused if the setting changed since unless `force`. A change is undone only once.
     """
+    recover_intents()
     first = _pick(change_id, install.state_dir if install is not None else None, agent)
     with install_lock(first.state_dir), journal.locked():
         entry = journal.read_entry(first.id)
@@ -280,8 +307,8 @@ def undo(
             undo_entry = undo_json(entry, undo_id, force, progress)
         else:
             undo_entry = undo_sqlite(entry, undo_id, force, progress)
+        journal.mark_undone(entry.id, undo_id)  # first: a kill between the two leaves an intent that says so
         journal.write_entry(undo_entry)
-        journal.mark_undone(entry.id, undo_id)
     return Change(
         undo_id,
         undo_entry.summary,

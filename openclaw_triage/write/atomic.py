@@ -4,30 +4,124 @@ OpenClaw 2026.3 writes `auth-profiles.json` in place, and reads a partial file a
 store; we write a temp file beside the target, fsync it, rename it over the target and fsync
 the directory. The file mode and owner are kept. A symlink is never replaced by a file: we
 write to the file it resolves to, so the link (often a dotfiles setup) stays intact.
+
+Faults (issue 16):
+
+- A kill between the temp write and the rename leaves `.<name>.<12 hex>.tmp` beside the file,
+  0600 and holding whatever we were writing (every key of a store). The next write to that
+  file removes such leftovers (`clean_leftovers`): only names of our exact pattern
+  (`util.tempfiles`, which `check` uses to mention one), only regular files (never through a
+  symlink), only older than a moment, or any age when the caller holds the file's lock (no
+  writer of ours is then mid-write). OpenClaw's own temps (`<name>.<uuid>.tmp`) are not ours.
+- OpenClaw writes `auth-profiles.json` without the lock in places (`saveJsonFile` from
+  `paste-token`, `onboard`, the logins: `writeFileSync` in place). `expect` makes the rename
+  conditional on the file still being the bytes we read (device, inode, size, mtime_ns,
+  SHA-256), checked after our temp is durable, just before `os.replace`; otherwise
+  `StoreChanged`, and the caller re-reads and re-applies. A writer that opened the old file
+  before the rename and wrote it after our check wrote into the inode we replaced: we keep it
+  open across the rename and hand what it got back (`Written.overwrote`), so that update is
+  not lost either.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
-import secrets
 import stat
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import WriteError
+from ..util.tempfiles import LEFTOVER_AGE_S, leftover_temps, temp_name
+from .errors import StoreChanged, WriteError
 
 DEFAULT_MODE = 0o600
+_MAX_READ = 64 * 1024 * 1024
+
+
+def clean_leftovers(directory: Path, target_name: str, *, older_than: float = LEFTOVER_AGE_S) -> list[Path]:
+    """Remove what `leftover_temps` finds for `target_name` (a kill's leftovers); returns what went."""
+    removed = []
+    for path in leftover_temps(directory, target_name, older_than=older_than):
+        with contextlib.suppress(OSError):
+            os.unlink(path)  # unlink never follows a symlink, and the name was a regular file
+            removed.append(path)
+    return removed
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """A file as we read it: enough to tell, just before we replace it, whether anyone wrote it since."""
+
+    dev: int
+    ino: int
+    size: int
+    mtime_ns: int
+    sha256: str
+
+    @staticmethod
+    def of(st: os.stat_result, data: bytes) -> Seen:
+        return Seen(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest())
+
+
+ABSENT = Seen(-1, -1, -1, -1, "")  # `expect=ABSENT`: the file must still not exist
+
+
+def _read_fd(fd: int) -> tuple[os.stat_result, bytes]:
+    """The file behind `fd`, read whole from offset 0, with a stat that belongs to those bytes."""
+    for _ in range(50):
+        before = os.fstat(fd)
+        chunks, offset = [], 0
+        while offset <= _MAX_READ:
+            chunk = os.pread(fd, 1 << 20, offset)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            offset += len(chunk)
+        after = os.fstat(fd)
+        if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns):
+            return after, b"".join(chunks)
+        time.sleep(0.001)  # written while we read: read again
+    return after, b"".join(chunks)
+
+
+def observe(path: Path | str) -> tuple[Seen, bytes | None]:
+    """The file as it is now (`ABSENT`, None when there is none): its identity and its bytes."""
+    try:
+        fd = os.open(resolve_target(path), os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return ABSENT, None
+    except OSError as exc:
+        raise WriteError(f"{path} cannot be read: {exc.strerror}.") from None
+    try:
+        st, data = _read_fd(fd)
+    finally:
+        os.close(fd)
+    return Seen.of(st, data), data
+
+
+def _changed(target: Path) -> StoreChanged:
+    return StoreChanged(
+        f"{target} was changed by another program while we were writing it (OpenClaw writes it without a "
+        "lock during `paste-token`, `onboard` and logins); nothing was changed.",
+        hint="Try again in a moment; `openclaw-triage check` shows what is in it now.",
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class Written:
-    """Where the bytes went and with which mode (the target of a symlink, not the link)."""
+    """Where the bytes went and with which mode (the target of a symlink, not the link).
+
+    `seen`: the file as we left it. `overwrote`: what another program wrote into the file we
+    replaced after our last look (it opened it before our rename); None almost always."""
 
     path: Path
     mode: int
     mode_before: int | None
+    seen: Seen | None = None
+    overwrote: bytes | None = None
 
 
 def resolve_target(path: Path | str) -> Path:
@@ -111,28 +205,35 @@ def write_atomic(
     *,
     mode: int | None = None,
     before_replace: Callable[[], None] | None = None,
+    expect: Seen | None = None,
+    exclusive: bool = False,
 ) -> Written:
     """Atomically make `path` (or the file its symlink points to) hold exactly `data`.
 
     `mode`: the permission bits to give; default: keep the current file's, or 0600 for a new
     file. `before_replace` runs after the temp file is durable and just before the rename (the
-    caller re-checks its lock there). Temp names come from random bytes, never from content.
+    caller re-checks its lock there). `expect`: the file as the caller read it (`ABSENT`: it
+    did not exist); if it is not that any more, `StoreChanged` and nothing is written.
+    `exclusive`: the caller holds the file's lock, so a temp of ours beside it is a leftover
+    whatever its age. Temp names come from random bytes, never from content.
     """
     target = resolve_target(path)
     directory = target.parent
+    clean_leftovers(directory, target.name, older_than=0.0 if exclusive else LEFTOVER_AGE_S)
     try:
         st: os.stat_result | None = target.stat()
     except FileNotFoundError:
         st = None
     mode_before = stat.S_IMODE(st.st_mode) if st else None
     final_mode = mode if mode is not None else (mode_before if mode_before is not None else DEFAULT_MODE)
-    tmp = directory / f".{target.name}.{secrets.token_hex(6)}.tmp"
+    tmp = directory / temp_name(target.name)
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
     except PermissionError:
         raise WriteError(f"cannot write in {directory}: permission denied.") from None
     except OSError as exc:
         raise WriteError(f"cannot write in {directory}: {exc.strerror}.") from None
+    old_fd: int | None = None
     try:
         try:
             view = memoryview(data)
@@ -145,17 +246,76 @@ def write_atomic(
             elif st is None:
                 give_to_folder_owner(fd, directory)  # a new file in a user's folder is the user's
             os.fsync(fd)
+            ours = os.fstat(fd)
         finally:
             os.close(fd)
         if before_replace is not None:
             before_replace()
-        os.replace(tmp, target)
+        if expect is not None:
+            old_fd, old_st = _still_as_read(target, expect)
+            if old_fd is not None:  # and once more, as cheaply as can be, right before the rename
+                last = os.fstat(old_fd)
+                if (last.st_size, last.st_mtime_ns) != (old_st.st_size, old_st.st_mtime_ns):
+                    raise _changed(target)
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise WriteError(f"cannot replace {target}: {exc.strerror}; nothing was changed.") from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if old_fd is not None:
+            os.close(old_fd)
         raise
     fsync_dir(directory)
-    return Written(target, final_mode, mode_before)
+    overwrote = None
+    if old_fd is not None:
+        try:
+            overwrote = _late_write(old_fd, old_st)
+        finally:
+            os.close(old_fd)
+    return Written(target, final_mode, mode_before, Seen.of(ours, data), overwrote)
+
+
+_LATE_WAIT_S = 0.2
+
+
+def _late_write(fd: int, as_checked: os.stat_result) -> bytes | None:
+    """What another program wrote into the file we just replaced, after our check (None: nothing).
+
+    Its open truncated the file before our rename (`writeFileSync` opens with O_TRUNC), so a
+    change shows at once; its bytes may follow a moment later: wait until they stop changing."""
+    st, data = _read_fd(fd)
+    if (st.st_size, st.st_mtime_ns) == (as_checked.st_size, as_checked.st_mtime_ns):
+        return None
+    deadline = time.monotonic() + _LATE_WAIT_S
+    while time.monotonic() < deadline:
+        time.sleep(0.001)
+        again, data_again = _read_fd(fd)
+        if data and (again.st_size, again.st_mtime_ns) == (st.st_size, st.st_mtime_ns):
+            break
+        st, data = again, data_again
+    return data
+
+
+def _still_as_read(target: Path, expect: Seen) -> tuple[int | None, os.stat_result]:
+    """Raise `StoreChanged` unless `target` is still what was read; keep the old file open (its fd)."""
+    try:
+        fd = os.open(target, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        if expect == ABSENT:
+            return None, os.stat_result((0,) * 10)
+        raise _changed(target) from None
+    except OSError as exc:
+        raise WriteError(f"{target} cannot be read: {exc.strerror}.") from None
+    try:
+        st, data = _read_fd(fd)
+        if Seen.of(st, data) != expect:
+            raise _changed(target)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, st
 
 
 def remove_durably(path: Path | str) -> None:

@@ -89,3 +89,15 @@ class NothingToUndo(UndoRefused):
 
 class JournalError(WriteError):
     """The journal or a backup cannot be read or written."""
+
+
+class NotWritable(WriteError):
+    """The folder cannot be written (read-only, no permission, not a folder): nothing was changed."""
+
+
+class StoreChanged(WriteError):
+    """The file changed between our read and our write (a writer that takes no lock); nothing was changed."""
+
+
+class ConfigBroken(WriteError):
+    """openclaw.json is one OpenClaw refuses to load, so a change would not take effect; nothing was changed."""

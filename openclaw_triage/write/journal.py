@@ -4,6 +4,11 @@ Everything lives in our own state dir (`util.state.state_root`): `journal/<id>.j
 Directories are 0700 and files 0600 because a backup of `auth-profiles.json` holds keys.
 Names come from the time and random bytes, never from anything in the store. Entry text
 holds masks only; a previous secret the SQLite-era undo needs sits in its own 0600 backup.
+
+A change is journaled before it is made (issue 16: a kill between the write and its record left
+a change `history` and `undo` could not reach): its entry goes first to `<id>.pending.json`
+(the intent), then the file is written, then the entry is confirmed as `<id>.json` and the
+intent removed. `change.recover_intents` settles an intent a kill left behind.
 """
 
 from __future__ import annotations
@@ -124,14 +129,67 @@ def _entry_path(change_id: str) -> Path:
     return journal_dir() / f"{change_id}.json"
 
 
-def write_entry(entry: JournalEntry) -> Path:
-    path = _entry_path(entry.id)
+PENDING = ".pending"
+
+
+def _write(path: Path, entry: JournalEntry) -> Path:
     text = json.dumps(entry.to_json(), indent=2, ensure_ascii=False) + "\n"
     try:
         write_atomic(path, text.encode("utf-8"), mode=0o600)
     except OSError as exc:
         raise JournalError(f"cannot write the journal entry {path}: {exc.strerror}") from None
     return path
+
+
+def write_entry(entry: JournalEntry) -> Path:
+    """Record `entry` (confirming its intent, if one was written)."""
+    path = _write(_entry_path(entry.id), entry)
+    drop_intent(entry.id)
+    return path
+
+
+def _intent_path(change_id: str) -> Path:
+    if not _valid_id(change_id):
+        raise JournalError(f"{change_id!r} is not a change id.")
+    return journal_dir() / f"{change_id}{PENDING}.json"
+
+
+def write_intent(entry: JournalEntry) -> Path:
+    """Record that `entry` is about to be made (before the write it describes)."""
+    return _write(_intent_path(entry.id), entry)
+
+
+def drop_intent(change_id: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(_intent_path(change_id))
+
+
+def pending_ids() -> list[str]:
+    """The ids of changes whose intent was written and never confirmed nor dropped, oldest first."""
+    directory = journal_dir()
+    suffix = PENDING + ".json"
+    return sorted(p.name[: -len(suffix)] for p in directory.glob("*" + suffix) if _valid_id(p.name[: -len(suffix)]))
+
+
+def read_intent(change_id: str) -> JournalEntry:
+    path = _intent_path(change_id)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise JournalError(f"the journal intent {path} cannot be read ({type(exc).__name__}).") from None
+    if not isinstance(data, dict):
+        raise JournalError(f"the journal intent {path} is damaged.")
+    return JournalEntry.from_json(data)
+
+
+def has_entry(change_id: str) -> bool:
+    return _entry_path(change_id).exists()
+
+
+def remove_backup(path: str | Path) -> None:
+    """Delete a backup nobody can need any more (the change it was for never landed)."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
 
 
 def read_entry(change_id: str) -> JournalEntry:
@@ -152,6 +210,8 @@ def entries() -> list[JournalEntry]:
     directory = journal_dir()
     out = []
     for path in sorted(directory.glob("*.json"), reverse=True):
+        if path.name.endswith(PENDING + ".json"):
+            continue
         try:
             out.append(read_entry(path.stem))
         except JournalError:
@@ -166,23 +226,15 @@ def mark_undone(change_id: str, by: str) -> JournalEntry:
 
 
 def save_backup(change_id: str, what: str, data: bytes) -> Path:
-    """A new 0600 file `backups/<id>.<what>` holding `data` (durably: it is the only copy)."""
+    """The 0600 file `backups/<id>.<what>` holding `data` (durably: it is the only copy). Saved
+    again by the same change (a store re-read after another program wrote it), it is replaced."""
     if not _valid_id(change_id) or not all(c.isalnum() or c in "-._" for c in what):
         raise JournalError("invalid backup name")
     path = backups_dir() / f"{change_id}.{what}"
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+        write_atomic(path, data, mode=0o600)
     except OSError as exc:
         raise JournalError(f"cannot create the backup {path}: {exc.strerror}") from None
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fchmod(fd, 0o600)
-        give_to_folder_owner(fd, path.parent)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
     return path
 
 

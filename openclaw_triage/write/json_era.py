@@ -23,11 +23,13 @@ from .change import (
     new_entry,
     no_change,
     record_entry,
+    record_intent,
+    recover_intents,
     sha256_hex,
     undo_journal_entry,
 )
 from .cli_runner import CliRoute, Progress, env_from_overrides, say
-from .errors import CliFailed, Conflict, StoreBroken, UndoRefused
+from .errors import CliFailed, Conflict, StoreBroken, UndoRefused, WriteError
 from .journal import JournalEntry
 from .validate import check_profile_fits
 
@@ -107,29 +109,42 @@ def _json_change(
     change_id = journal.new_id()
     state = target.name == AUTH_STATE_FILE
     say(progress, f"Writing {target} …")
-    applied = json_store.apply(
-        target, op, create=create, backup=lambda raw: journal.save_backup(change_id, target.name, raw), state=state
-    )
+
+    def entry_of(applied: json_store.Applied) -> JournalEntry:
+        return new_entry(
+            install,
+            aa.agent_id,
+            change_id,
+            action,
+            applied.edit.summary,
+            provider=provider,
+            profile_id=profile_id,
+            file=str(target),
+            backup=str(applied.backup) if applied.backup else None,
+            existed_before=applied.before is not None,
+            mode_before=applied.mode_before,
+            after_sha256=sha256_hex(applied.after),
+            cli=cli_record(install),
+            notes=list(applied.edit.notes),
+        )
+
+    try:
+        applied = json_store.apply(
+            target,
+            op,
+            create=create,
+            backup=lambda raw: journal.save_backup(change_id, target.name, raw),
+            intent=lambda pending: record_intent(entry_of(pending)),  # journaled before it is written
+            state=state,
+        )
+    except WriteError:
+        recover_intents()  # the intent of a write that did not happen goes again
+        raise
     edit = applied.edit
     common: dict[str, Any] = {"provider": provider, "profile_id": profile_id, "file": target}
     if applied.after is None:
         return no_change(Era.JSON, edit.summary, list(edit.notes), action, aa.agent_id, **common), None
-    entry = new_entry(
-        install,
-        aa.agent_id,
-        change_id,
-        action,
-        edit.summary,
-        provider=provider,
-        profile_id=profile_id,
-        file=str(target),
-        backup=str(applied.backup) if applied.backup else None,
-        existed_before=applied.before is not None,
-        mode_before=applied.mode_before,
-        after_sha256=sha256_hex(applied.after),
-        cli=cli_record(install),
-        notes=list(edit.notes),
-    )
+    entry = entry_of(applied)
     record_entry(entry, edit.summary)
     final = [applied.after]
 
@@ -325,11 +340,21 @@ def undo_json(entry: JournalEntry, undo_id: str, force: bool, progress: Progress
             notes.append("restored although the file had changed since (forced); the replaced file is backed up.")
         if current is not None:
             saved.append(journal.save_backup(undo_id, path.name, current))
+        record_intent(  # journaled before it is written, as every change
+            undo_journal_entry(
+                entry, undo_id, summary, file=str(path), backup=str(saved[-1]) if saved else None,
+                after_sha256=sha256_hex(previous), notes=list(notes),
+            )
+        )  # fmt: skip
 
-    say(progress, f"Restoring {path} …")
-    json_store.restore(path, previous, entry.mode_before, check=check)
     what = "Restored" if previous is not None else "Removed"
     summary = f"{what} {path.name} as before change {entry.id} ({entry.summary.rstrip('.')})."
+    say(progress, f"Restoring {path} …")
+    try:
+        json_store.restore(path, previous, entry.mode_before, check=check)
+    except WriteError:
+        recover_intents()
+        raise
 
     def holds() -> bool:
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,13 +21,11 @@ from typing import Any
 from ..keys import mask
 from ..model import CredentialType, Era
 from ..openclaw.coerce import normalize_provider
-from ..openclaw.layouts import AUTH_STATE_FILE
-from ..openclaw.locate import STORE_FILE
 from ..util.jsonio import ParseError, parse_json
-from .atomic import make_dirs, write_atomic
-from .errors import InvalidInput, ProfileNotFound, StoreBroken, WriteError
+from .atomic import ABSENT, Seen, make_dirs, observe, write_atomic
+from .errors import InvalidInput, NotWritable, ProfileNotFound, StoreBroken, StoreChanged, WriteError
 from .jsonfmt import dump_store
-from .lock import DEFAULT_TIMEOUT_S, FileLock
+from .lock import DEFAULT_TIMEOUT_S, FileLock, lock_for
 
 MAX_STORE_BYTES = 64 * 1024 * 1024
 _SECRET_FIELD = {CredentialType.API_KEY: "key", CredentialType.TOKEN: "token"}
@@ -363,6 +362,48 @@ def target_mode(mode_before: int | None) -> int:
     return 0o600 if mode_before is None else mode_before & ~0o077
 
 
+_ATTEMPTS = 4  # reads and writes of one change when another program keeps writing the store without the lock
+_SETTLE_S = 1.0  # how long a store written this very moment may look broken (written in place) before we refuse
+
+
+def _read_as_seen(path: Path, state: bool) -> tuple[StoreDoc | None, Seen]:
+    """`read_store`, and the file's identity for exactly those bytes (for `write_atomic(expect=)`).
+
+    OpenClaw's unlocked writers write in place (`writeFileSync`), so a store written this very
+    moment may read as empty or cut: such a read is tried again for up to a second."""
+    deadline = time.monotonic() + _SETTLE_S
+    while True:
+        try:
+            doc = read_store(path, state=state)
+        except StoreBroken:
+            try:
+                fresh = time.time() - path.stat().st_mtime < _SETTLE_S
+            except OSError:
+                fresh = False
+            if not fresh or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+            continue
+        seen, raw = observe(path)
+        if raw == (doc.raw if doc else None):
+            return doc, seen
+        if time.monotonic() > deadline:
+            raise StoreChanged(f"{path} keeps changing while we read it; nothing was changed.")
+
+
+def _doc_from(path: Path, raw: bytes, mode: int, state: bool) -> StoreDoc | None:
+    """What another program wrote into the store we replaced, as a document (None: not a whole store)."""
+    try:
+        data = parse_json(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ParseError):
+        return None
+    return (
+        StoreDoc(path, raw, data, mode)
+        if isinstance(data, dict) and (state or isinstance(data.get("profiles"), dict))
+        else None
+    )
+
+
 def apply(
     path: Path,
     op: Operation,
@@ -370,34 +411,59 @@ def apply(
     create: bool = True,
     backup: Callable[[bytes], Path] | None = None,
     lock_timeout: float = DEFAULT_TIMEOUT_S,
+    intent: Callable[[Applied], None] | None = None,
     state: bool = False,
 ) -> Applied:
     """Run `op` on the store at `path` under OpenClaw's lock and write the result atomically.
 
     `backup(previous_bytes)` runs inside the lock, before the write, so the old bytes are safe
-    before they are replaced. A missing file is created (0600, dir 0700) when `create` is set.
+    before they are replaced; then `intent(what is about to be written)` (the journal's record
+    of the change, made before the change). A missing file is created (0600, dir 0700) when
+    `create` is set. The write lands only if the store is still the bytes `op` saw; if a writer
+    that takes no lock changed it, the store is read again and `op` applied again.
     With `state`, `path` is the `auth-state.json` beside the store, written under the store's
     own lock as 2026.4.7+ does (`updateAuthProfileStoreWithLock` locks `auth-profiles.json`).
     """
     if not path.parent.exists():
         if not create:
             raise ProfileNotFound(f"{path} does not exist.")
-        make_dirs(path.parent)
-    with FileLock(path.with_name(STORE_FILE) if state else path, timeout=lock_timeout) as lock:
-        doc = read_store(path, state=state)
-        if doc is None:
-            if not create:
-                raise ProfileNotFound(f"{path} does not exist.")
-            data: dict[str, Any] = {"version": 1} if state else {"version": 1, "profiles": {}}
-        else:
-            data = doc.data
-        edit = op(data)
-        if not edit.changed:
-            return Applied(path, edit, doc.raw if doc else None, None, doc.mode if doc else None, None, None)
-        out = dump_store(data)
-        saved = backup(doc.raw) if (backup is not None and doc is not None) else None
-        mode = target_mode(doc.mode if doc else None)
-        written = write_atomic(path, out, mode=mode, before_replace=lock.verify)
+        try:
+            make_dirs(path.parent)
+        except OSError as exc:
+            raise NotWritable(f"cannot create {path.parent}: {exc.strerror}. Nothing was changed.") from None
+    theirs: tuple[StoreDoc, Seen] | None = None  # a store another program wrote into the file we replaced
+    for attempt in range(_ATTEMPTS):
+        with FileLock(lock_for(path), timeout=lock_timeout) as lock:
+            doc, seen = theirs if theirs is not None else _read_as_seen(path, state)
+            theirs = None
+            if doc is None:
+                if not create:
+                    raise ProfileNotFound(f"{path} does not exist.")
+                data: dict[str, Any] = {"version": 1} if state else {"version": 1, "profiles": {}}
+            else:
+                data = doc.data
+            edit = op(data)
+            if not edit.changed:
+                return Applied(path, edit, doc.raw if doc else None, None, doc.mode if doc else None, None, None)
+            out = dump_store(data)
+            saved = backup(doc.raw) if (backup is not None and doc is not None) else None
+            mode = target_mode(doc.mode if doc else None)
+            if intent is not None:
+                intent(Applied(path, edit, doc.raw if doc else None, out, doc.mode if doc else None, mode, saved))
+            try:
+                written = write_atomic(
+                    path, out, mode=mode, before_replace=lock.verify, expect=seen if doc else ABSENT, exclusive=True
+                )
+            except StoreChanged:
+                if attempt == _ATTEMPTS - 1:
+                    raise
+                continue
+            if written.overwrote is not None and written.seen is not None and attempt < _ATTEMPTS - 1:
+                late = _doc_from(path, written.overwrote, written.mode, state)
+                if late is not None:  # their update went into the file we replaced: apply ours to it
+                    theirs = (late, written.seen)
+                    continue
+        break
     if doc is not None and written.mode != doc.mode:
         edit.notes.append(f"tightened the file's permissions from {doc.mode:o} to {written.mode:o} (it holds keys).")
     return Applied(path, edit, doc.raw if doc else None, out, doc.mode if doc else None, written.mode, saved)
@@ -414,23 +480,33 @@ def restore(
     """Put `previous` back byte for byte (None: remove the file), under the lock.
 
     `check(current bytes)` runs first, inside the lock, and raises to refuse (e.g. `Conflict`
-    when the file changed since our write). Returns the bytes that were replaced.
+    when the file changed since our write). Returns the bytes that were replaced. A file
+    changed by an unlocked writer between the check and the write is checked again.
     """
     from .atomic import remove_durably
 
-    # `auth-state.json` is written under the store's lock, as OpenClaw writes it.
-    locked = path.with_name(STORE_FILE) if path.name == AUTH_STATE_FILE else path
-    with FileLock(locked, timeout=lock_timeout) as lock:
-        try:
-            current: bytes | None = path.read_bytes()
-        except FileNotFoundError:
-            current = None
-        check(current)
-        if previous is None:
-            lock.verify()
-            remove_durably(path)
-        else:
-            write_atomic(path, previous, mode=mode if mode is not None else 0o600, before_replace=lock.verify)
+    for attempt in range(_ATTEMPTS):
+        with FileLock(lock_for(path), timeout=lock_timeout) as lock:
+            seen, current = observe(path)
+            check(current)
+            if previous is None:
+                lock.verify()
+                remove_durably(path)
+                return current
+            try:
+                write_atomic(
+                    path,
+                    previous,
+                    mode=mode if mode is not None else 0o600,
+                    before_replace=lock.verify,
+                    expect=seen,
+                    exclusive=True,
+                )
+            except StoreChanged:
+                if attempt == _ATTEMPTS - 1:
+                    raise
+                continue
+        break
     return current
 
 

@@ -17,14 +17,29 @@ lock judged stale is removed only if it is still the very file we judged (a rele
 often replaced at once, by a file with the same inode number); a lock we cannot read is waited
 on until the timeout, never spun on; ours is removed on release only if it is still ours. We
 hold a lock for milliseconds (OpenClaw steals any lock older than 30 s, even from a live pid).
+
+Faults (issue 16). Every turn of the acquire loop looks at the deadline and backs off, whatever
+it found (a lock path that vanishes at each look, a dangling symlink, a lock removed as stale
+again and again). A lock path that is not a regular file (a folder, a symlink, a FIFO) is no
+lock OpenClaw makes (`fs.open(lockPath, "wx")` in `acquireFileLock`): it is never deleted and
+never opened for reading (a FIFO would block), and we refuse at once, saying what it is. A
+folder we cannot create the lock in (read-only, not a folder, no permission) is a refusal
+(`NotWritable`), not a traceback. OpenClaw writes its payload after the O_EXCL create, so a
+kill between the two leaves an empty lock that even OpenClaw counts as stale only when its
+mtime is 30 s old (`isStaleLock`: no payload, then `Date.now() - stat.mtimeMs > staleMs`); we
+keep that rule for others' locks, and make ours with its content already in it: the payload
+goes to a temp file that is hard-linked to the lock name (`link` fails with EEXIST as O_EXCL
+does), so a kill leaves no lock or a whole one, never an empty one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import random
+import stat
 import threading
 import time
 from collections.abc import Callable
@@ -35,7 +50,9 @@ from types import TracebackType
 from typing import Any
 
 from ..util.proc import pid_alive, start_ticks
-from .errors import LockBusy, LockLost
+from ..util.tempfiles import temp_name
+from .atomic import clean_leftovers
+from .errors import LockBusy, LockLost, NotWritable
 
 STALE_AFTER_S = 30.0
 DEFAULT_TIMEOUT_S = 10.0
@@ -74,13 +91,42 @@ def _mtime(path: Path) -> float | None:
         return None
 
 
+def _read_small(path: Path) -> tuple[os.stat_result, bytes]:
+    """A lock file's stat and first bytes through one descriptor. Never blocks (O_NONBLOCK: a
+    FIFO in its place would wait for a writer forever); raises OSError, and `IsADirectoryError`
+    for anything but a regular file."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "not a regular file", str(path))
+        return st, os.read(fd, _MAX_LOCK_BYTES)
+    finally:
+        os.close(fd)
+
+
 def _payload(path: Path) -> dict[str, Any]:
     """The lock's JSON object; `{}` for anything unreadable (a crashed writer leaves it empty)."""
     try:
-        data = json.loads(path.read_bytes()[:_MAX_LOCK_BYTES].decode("utf-8"))
+        data = json.loads(_read_small(path)[1].decode("utf-8"))
     except (OSError, ValueError, UnicodeDecodeError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def _not_a_lock(path: Path) -> str | None:
+    """What the lock path is when it is no lock file OpenClaw makes (None: a regular file, or nothing)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if stat.S_ISREG(st.st_mode):
+        return None
+    if stat.S_ISLNK(st.st_mode):
+        return "a symlink"
+    if stat.S_ISDIR(st.st_mode):
+        return "a folder"
+    return "a FIFO" if stat.S_ISFIFO(st.st_mode) else "not a regular file"
 
 
 # --------------------------------------------------------------------------- auth-profiles.json
@@ -235,6 +281,15 @@ def _holder(lock_path: Path) -> _Holder:
         return _HOLDERS.setdefault(str(lock_path), _Holder())
 
 
+def lock_for(path: Path) -> Path:
+    """The file whose lock guards `path`: 2026.4.7+ writes `auth-state.json` under the lock of
+    the `auth-profiles.json` beside it (`updateAuthProfileStoreWithLock`); anything else, its own."""
+    from ..openclaw.layouts import AUTH_STATE_FILE
+    from ..openclaw.locate import STORE_FILE
+
+    return path.with_name(STORE_FILE) if path.name == AUTH_STATE_FILE else path
+
+
 class FileLock:
     """`with FileLock(path):` holds OpenClaw's lock on `path` for the block (`scheme`: whose rules).
 
@@ -277,39 +332,81 @@ class FileLock:
 
     def _acquire_file(self, deadline: float) -> None:
         attempt = 0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        _make_lock_dir(self.path, self.target)
+        clean_leftovers(self.path.parent, self.path.name)  # a kill's leftover payload temps (no keys in them)
         while True:
             attempt += 1
-            try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-            except FileExistsError:
-                if self._remove_if_stale():
-                    continue
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise self._busy() from None
+            if self._create():
+                return
+            what = _not_a_lock(self.path)
+            if what is not None:
+                raise LockBusy(
+                    f"{self.path} is {what}, not a lock file; nothing was changed.",
+                    hint=f"OpenClaw never makes it so: remove it (`rm -ri '{self.path}'`), then try again.",
+                )
+            retry_now = self._remove_if_stale() and attempt == 1
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise self._busy()
+            if not retry_now:  # every other turn backs off: nothing we find here may make us spin
                 time.sleep(min(self.scheme.delay(attempt), remaining))
-                continue
+
+    def _create(self) -> bool:
+        """Make our lock file, content and all, if there is none (False: one exists). The payload
+        is written to a temp file first and hard-linked to the lock name, so nobody ever sees our
+        lock empty; where hard links are not supported, O_EXCL and write, as OpenClaw does."""
+        payload = json.dumps(self.scheme.payload(), indent=2).encode()
+        tmp = self.path.parent / temp_name(self.path.name)
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            raise _not_writable(self.path, self.target, exc) from None
+        try:
             try:
-                payload = json.dumps(self.scheme.payload(), indent=2).encode()
                 os.write(fd, payload)
                 st = os.fstat(fd)
-                self._holder.identity = (st.st_dev, st.st_ino)
-                self._holder.payload = payload
-            except BaseException:
+            finally:
                 os.close(fd)
-                _unlink_quietly(self.path)
-                raise
+            try:
+                os.link(tmp, self.path, follow_symlinks=False)
+            except FileExistsError:
+                return False
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.EXDEV):
+                    raise _not_writable(self.path, self.target, exc) from None
+                return self._create_in_place(payload)
+        finally:
+            _unlink_quietly(tmp)
+        self._holder.identity = (st.st_dev, st.st_ino)
+        self._holder.payload = payload
+        return True
+
+    def _create_in_place(self, payload: bytes) -> bool:
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            raise _not_writable(self.path, self.target, exc) from None
+        try:
+            os.write(fd, payload)
+            st = os.fstat(fd)
+        except BaseException:
             os.close(fd)
-            return
+            _unlink_quietly(self.path)
+            raise
+        os.close(fd)
+        self._holder.identity = (st.st_dev, st.st_ino)
+        self._holder.payload = payload
+        return True
 
     def _remove_if_stale(self) -> bool:
-        """Delete a stale lock; True if the caller should retry at once (it is gone, or was removed)."""
+        """Delete a stale lock; True if it is gone now (it vanished, or we removed it)."""
         try:
             before = _fingerprint(self.path)
         except FileNotFoundError:
             return True
-        except OSError:  # unreadable (a folder, no permission): wait for it, never spin on it
+        except OSError:  # unreadable (no permission): wait for it, never spin on it
             return False
         if not self.scheme.stale(self.path, self.stale_after):
             return False
@@ -317,28 +414,43 @@ class FileLock:
         # and a new lock file often gets the same inode number, so compare everything we can.
         try:
             if _fingerprint(self.path) != before:
-                return True
+                return False
         except OSError:
-            return True
-        _unlink_quietly(self.path)
+            return False
+        try:
+            _unlink_quietly(self.path)
+        except OSError:  # a stale lock we may not remove: wait, and say so when the time is up
+            return False
         self.stolen_stale += 1
         return True
 
     def _busy(self) -> LockBusy:
         info = read_lock(self.path)
         holder = f"process {info.pid}" if info.pid else "another process"
+        hint = self.scheme.busy_hint
+        try:
+            st, content = _read_small(self.path)
+        except PermissionError:
+            hint = f"{self.path} cannot be read (permission denied); if no OpenClaw runs, remove it."
+        except OSError:
+            pass
+        else:
+            if not content.strip():
+                left = max(0.0, self.stale_after - (time.time() - st.st_mtime))
+                hint = (
+                    f"The lock is empty: a process was killed while taking it. OpenClaw, and we, count it as "
+                    f"stale {self.stale_after:g} s after it was made, in {left:.0f} s; try again then."
+                )
         return LockBusy(
             f"{self.target} is locked by {holder} ({self.path.name}); gave up after {self.timeout:g} s.",
-            hint=self.scheme.busy_hint,
+            hint=hint,
         )
 
     # -- holding and release -------------------------------------------------------------------
 
     def _still_ours(self) -> bool:
         try:
-            st = os.stat(self.path)
-            with open(self.path, "rb") as fh:
-                content = fh.read(_MAX_LOCK_BYTES)
+            st, content = _read_small(self.path)
         except OSError:
             return False
         return (st.st_dev, st.st_ino) == self._holder.identity and content == self._holder.payload
@@ -382,10 +494,33 @@ class FileLock:
 
 def _fingerprint(path: Path) -> tuple[int, int, int, int, bytes]:
     """Identity of a lock file: device, inode, mtime (ns), size and content. Raises OSError."""
-    st = os.stat(path)
-    with open(path, "rb") as fh:
-        content = fh.read(_MAX_LOCK_BYTES)
+    st, content = _read_small(path)
     return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size, content)
+
+
+def _not_writable(lock: Path, target: Path, exc: OSError) -> NotWritable:
+    """A lock we cannot create, said as what it means: nothing can be written there."""
+    why = {
+        errno.EROFS: "the file system is read-only",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.ENOTDIR: f"{lock.parent} is not a folder",
+        errno.EEXIST: f"{lock.parent} is not a folder",
+        errno.ENOENT: f"{lock.parent} does not exist",
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is used up",
+    }.get(exc.errno or 0, exc.strerror or type(exc).__name__)
+    return NotWritable(
+        f"cannot take the lock on {target}: {why} ({lock.parent}). Nothing was changed.",
+        hint="Run this as the user who owns the OpenClaw folder, on a writable disk.",
+    )
+
+
+def _make_lock_dir(lock: Path, target: Path) -> None:
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _not_writable(lock, target, exc) from None
 
 
 def _unlink_quietly(path: Path) -> None:

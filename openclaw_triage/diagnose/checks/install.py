@@ -9,6 +9,7 @@ from ...findings import Severity
 from ...model import AgentAuth, AuthStore, Era, Install
 from ...openclaw import commands as fixes
 from ...openclaw.locate import looked_in
+from ...util.tempfiles import leftover_temps
 from ..result import Collector, ProfileView
 
 _SECRET_IN_TEXT = re.compile(r"sk-ant-(?:api|oat|ort|admin)\d{2}-[A-Za-z0-9_-]{20,}")
@@ -132,6 +133,23 @@ def check_stores(install: Install, agent: AgentAuth, out: Collector) -> None:
                 f"{layer.location} has top-level keys OpenClaw 2026.3 drops on its next write: {', '.join(sorted(layer.extra))}.",
             )
         _check_permissions(layer, out)
+        _check_leftover_temps(layer, out)
+
+
+def _check_leftover_temps(layer: AuthStore, out: Collector) -> None:
+    """A copy of the store, keys and all, that openclaw-triage left when it was killed mid-write."""
+    if "#" in layer.location:  # a SQLite row: we never write those
+        return
+    store = Path(layer.location)
+    for temp in leftover_temps(store.parent, store.name):
+        out.add(
+            "fs.leftover_temp",
+            Severity.WARNING,
+            str(temp),
+            f"{temp} is a copy of {store.name}, keys included, that openclaw-triage left when it was stopped "
+            "mid-write. Only you can read it; the next change through openclaw-triage removes it.",
+            f"rm '{temp}'",
+        )
 
 
 def _check_permissions(layer: AuthStore, out: Collector) -> None:
