@@ -136,6 +136,7 @@ CODES: dict[str, str] = {
     "version.cli_not_found": "The `openclaw` CLI was not found; version and era were inferred.",
     "version.unknown_era": "Neither the version nor the disk tells which storage era this install uses.",
     "version.era_mismatch": "The openclaw CLI's storage era differs from what the state dir holds (two installs?).",
+    "model.default_changed": "No model configured, and OpenClaw's own default changed with the upgrade (2026.3's Anthropic model became an OpenAI one).",
     "config.rejected": "openclaw.json parses, but this OpenClaw version's strict schema refuses it (e.g. keys an older release wrote).",
     "agent.not_found": "The requested agent does not exist in config or on disk.",
     "config.agents": "The agent roster in openclaw.json is one this OpenClaw version rejects or cannot resolve.",

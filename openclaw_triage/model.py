@@ -49,6 +49,7 @@ class Layout:
 
     key: str
     label: str
+    short: str  # fits a narrow pane
     since: tuple[int, int, int]
     until: tuple[int, int, int] | None
     seen: tuple[str, ...]  # releases whose own CLI built and read states in this layout

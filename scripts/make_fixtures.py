@@ -18,6 +18,7 @@ or `~/.cache/openclaw-triage/oracle`). One CLI call at a time: each costs 2-9 s 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -38,7 +39,13 @@ if str(REPO) not in sys.path:
 from tests import states  # noqa: E402
 from tests.states import HOME_PLACEHOLDER, make_secret  # noqa: E402
 
-ERA_VERSIONS = {"legacy-2026.3": "2026.3.13", "current-2026.9": "2026.9.6"}
+ERA_VERSIONS = {
+    "legacy-2026.3": "2026.3.13",
+    "current-2026.9": "2026.9.6",
+    # One release per storage layout in between (openclaw_triage/openclaw/layouts.py), a few states each.
+    **{f"release-{v}": v for v in ("2026.4.29", "2026.5.28", "2026.6.1", "2026.6.5", "2026.7.35", "2026.8.2")},
+}
+RELEASE_ERAS = tuple(e for e in ERA_VERSIONS if e.startswith("release-"))
 ORACLE_PLACEHOLDER = "@ORACLE@"
 CLI_TIMEOUT_S = 300
 # Far-future windows (not "now + N"): the committed fixtures must stay "in cooldown" for years.
@@ -48,7 +55,10 @@ LAST_FAILURE_MS = 1793491200000  # 2026-11-01T00:00:00Z
 TOKEN_EXPIRED_MS = 1767225600000  # 2026-01-01T00:00:00Z
 # How a pasted secret ends on stdin. 2026.3's paste prompt (clack) only submits on CR, the byte
 # a terminal's Enter sends: with LF it clears the field, hits EOF and exits 0 WITHOUT saving.
-STDIN_EOL = {"legacy-2026.3": "\r", "current-2026.9": "\n"}
+STDIN_EOL = {"legacy-2026.3": "\r", "current-2026.9": "\n", **dict.fromkeys(RELEASE_ERAS, "\r")}
+# 2026.4.29's paste prompt reads the secret only while stdin stays open (closed at once, it saves
+# nothing); the releases between are pasted the same way.
+STDIN_HOLD_S = dict.fromkeys(RELEASE_ERAS, 6.0)
 ONBOARD_SKIPS = (
     "--skip-channels",
     "--skip-daemon",
@@ -58,7 +68,11 @@ ONBOARD_SKIPS = (
     "--skip-ui",
 )
 # 2026.3.13 has no --skip-hooks (checked with `onboard --help`).
-ONBOARD_SKIPS_BY_ERA = {"legacy-2026.3": ONBOARD_SKIPS, "current-2026.9": (*ONBOARD_SKIPS, "--skip-hooks")}
+ONBOARD_SKIPS_BY_ERA = {
+    "legacy-2026.3": ONBOARD_SKIPS,
+    "release-2026.4.29": ONBOARD_SKIPS,  # no --skip-hooks before 2026.5 (checked with `onboard --help`)
+    **{e: (*ONBOARD_SKIPS, "--skip-hooks") for e in ("current-2026.9", *RELEASE_ERAS[1:])},
+}
 
 
 def log(msg: str) -> None:
@@ -82,9 +96,30 @@ def wrapper(era: str, root: Path | None = None) -> Path:
     return (root or oracle_dir()) / "bin" / f"openclaw-{ERA_VERSIONS[era]}"
 
 
+# How this machine reaches the npm registry (a private CA, a proxy): 2026.4.x installs its
+# provider plugins' dependencies with npm at onboard time, and must get through as npm does.
+NETWORK_ENV = ("NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY")
+
+
+def _npm_cafile() -> str | None:
+    """The CA file the user's own npm trusts (`cafile=` in ~/.npmrc), which a scratch HOME loses."""
+    try:
+        lines = (Path.home() / ".npmrc").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        key, _, value = line.partition("=")
+        if key.strip() == "cafile" and value.strip():
+            return value.strip()
+    return None
+
+
 def isolated_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     """A scratch environment: nothing of the real user's HOME, keys or OPENCLAW_* leaks in."""
     env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "NO_COLOR": "1"}
+    env.update({k: v for k in NETWORK_ENV if (v := os.environ.get(k))})
+    if "NODE_EXTRA_CA_CERTS" not in env and (cafile := _npm_cafile()):
+        env["NODE_EXTRA_CA_CERTS"] = cafile
     env.update(extra or {})
     return env
 
@@ -96,6 +131,24 @@ class CliResult:
     stdout: str
     stderr: str
     wall_s: float
+
+
+def _run_holding_stdin(
+    argv: list[str], cwd: Path, env: dict[str, str], data: bytes, hold_s: float
+) -> subprocess.CompletedProcess[bytes]:
+    """Write `data` to the child's stdin and keep it open `hold_s` seconds before closing it."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=out, stderr=err)
+        assert proc.stdin is not None
+        proc.stdin.write(data)
+        proc.stdin.flush()
+        with contextlib.suppress(subprocess.TimeoutExpired):  # it may finish before we close stdin
+            proc.wait(timeout=hold_s)
+        proc.stdin.close()
+        rc = proc.wait(timeout=CLI_TIMEOUT_S)
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(argv, rc, out.read(), err.read())
 
 
 class Runner:
@@ -131,16 +184,19 @@ class Runner:
         eol = STDIN_EOL[self.era]
         stdin = None if stdin_secret is None else (self.secrets[stdin_secret] + eol).encode()
         t0 = time.monotonic()
-        proc = subprocess.run(
-            argv,
-            cwd=self.home,
-            env=isolated_env(self.home, env),
-            input=stdin,
-            stdin=subprocess.DEVNULL if stdin is None else None,
-            capture_output=True,
-            timeout=CLI_TIMEOUT_S,
-            check=False,
-        )
+        if stdin is not None and self.era in STDIN_HOLD_S:
+            proc = _run_holding_stdin(argv, self.home, isolated_env(self.home, env), stdin, STDIN_HOLD_S[self.era])
+        else:
+            proc = subprocess.run(
+                argv,
+                cwd=self.home,
+                env=isolated_env(self.home, env),
+                input=stdin,
+                stdin=subprocess.DEVNULL if stdin is None else None,
+                capture_output=True,
+                timeout=CLI_TIMEOUT_S,
+                check=False,
+            )
         wall = time.monotonic() - t0
         res = CliResult(
             argv, proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"), wall
@@ -268,6 +324,17 @@ def agents_add(agent_id: str, model: str | None = None) -> Step:
             *(["--model", model] if model else []),
             "--json",
         )
+
+    return step
+
+
+def with_release(era: str, *steps: Step) -> Step:
+    """Run `steps` with another release's CLI in the same HOME: the state an upgrade starts from."""
+
+    def step(ctx: Ctx) -> None:
+        runner = Runner(era, ctx.home, ctx.runner.secrets, ctx.runner.record, f"{ctx.runner.label} via {era}")
+        for inner in steps:
+            inner(Ctx(era, ctx.home, runner))
 
     return step
 
@@ -779,10 +846,71 @@ def _current_scenarios() -> list[Scenario]:
     ]
 
 
+def _pinned_to_token() -> tuple[Step, ...]:
+    return (onboard(BASE_KEY), paste_token(SETUP_TOKEN), order_set("anthropic:manual"))
+
+
+def _release_scenarios(era: str) -> list[Scenario]:
+    """The state families every release between the two ends is proven on, built by its own CLI,
+    and the upgrades users make into it (a store one layout wrote, read by the next)."""
+    s = _COMMON_STORIES
+    out = [
+        Scenario("_apikey", "base: onboard with one API key", None, (onboard(BASE_KEY),), (BASE_KEY,), base=True),
+        Scenario(
+            "_noauth", "base: onboard --auth-choice skip", None, (onboard(None, "--auth-choice", "skip"),), base=True
+        ),
+        Scenario("one_api_key", s["one_api_key"], "_apikey"),
+        Scenario(
+            "setup_token",
+            "Only a setup token, saved with `models auth paste-token` (stdin) after onboarding with "
+            "--auth-choice skip: profile anthropic:manual.",
+            "_noauth",
+            (paste_token(SETUP_TOKEN),),
+            (SETUP_TOKEN,),
+        ),
+        Scenario(
+            "order_pinned_to_token",
+            "An API key by onboard, a setup token by paste-token, then `models auth order set --provider "
+            "anthropic anthropic:manual`: the order override pins the token (the seed thread's rotation).",
+            None,
+            _pinned_to_token(),
+            (BASE_KEY, SETUP_TOKEN),
+        ),
+        Scenario("wrong_provider_key", s["wrong_provider_key"], None, (onboard(OPENROUTER),), (OPENROUTER,)),
+    ]
+    upgrade_from = {
+        "release-2026.4.29": "legacy-2026.3",
+        "release-2026.6.5": "release-2026.5.28",
+        "release-2026.7.35": "release-2026.5.28",
+        "release-2026.8.2": "release-2026.5.28",
+    }.get(era)
+    if upgrade_from:
+        older = ERA_VERSIONS[upgrade_from]
+        out.append(
+            Scenario(
+                "upgraded_in_place",
+                f"order_pinned_to_token built by OpenClaw {older}, then read by {ERA_VERSIONS[era]} without "
+                "`openclaw doctor --fix`: the upgrade users make.",
+                None,
+                (with_release(upgrade_from, *_pinned_to_token()),),
+                (BASE_KEY, SETUP_TOKEN),
+            )
+        )
+    return out
+
+
 SCENARIOS: dict[str, dict[str, Scenario]] = {
     "legacy-2026.3": {sc.name: sc for sc in _legacy_scenarios()},
     "current-2026.9": {sc.name: sc for sc in _current_scenarios()},
+    **{era: {sc.name: sc for sc in _release_scenarios(era)} for era in RELEASE_ERAS},
 }
+# What the oracle tests build live on every CI run; the rest is checked on the committed states.
+LIVE_SCENARIOS = {era: ("order_pinned_to_token", "upgraded_in_place") for era in RELEASE_ERAS}
+
+
+def live_scenario_names(era: str) -> list[str]:
+    names = scenario_names(era)
+    return [n for n in names if n in LIVE_SCENARIOS[era]] if era in LIVE_SCENARIOS else names
 
 
 def scenario_names(era: str, *, include_bases: bool = False) -> list[str]:
@@ -931,8 +1059,8 @@ def _snapshot_ignore(src_home: Path) -> Callable[[str, list[str]], list[str]]:
             out.append(".cache")
         if here == src_home / ".openclaw":
             # Bootstrap markdown and a git repo: no auth content, and a nested .git cannot be
-            # committed.
-            out += [n for n in names if n.startswith("workspace")]
+            # committed. 2026.4.29 stages ~430 MB of plugin dependencies in plugin-runtime-deps/.
+            out += [n for n in names if n.startswith("workspace") or n == "plugin-runtime-deps"]
         return out
 
     return ignore

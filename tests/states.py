@@ -39,6 +39,10 @@ from tests import fakekeys
 HOME_PLACEHOLDER = "@HOME@"
 STATES_ROOT = Path(__file__).resolve().parent / "fixtures" / "states"
 ERAS = ("legacy-2026.3", "current-2026.9")
+# One release per storage layout in between (openclaw_triage/openclaw/layouts.py), a few states each.
+RELEASE_ERAS = tuple(
+    f"release-{v}" for v in ("2026.4.29", "2026.5.28", "2026.6.1", "2026.6.5", "2026.7.35", "2026.8.2")
+)
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,7 @@ def scenario_dir(era: str, scenario: str, root: Path | None = None) -> Path:
 def list_states(era: str | None = None, root: Path | None = None) -> list[tuple[str, str]]:
     """All committed `(era, scenario)` pairs, era by era, scenarios sorted by name."""
     base = root or STATES_ROOT
-    eras = [era] if era else list(ERAS)
+    eras = [era] if era else [*ERAS, *RELEASE_ERAS]
     out: list[tuple[str, str]] = []
     for e in eras:
         d = base / e

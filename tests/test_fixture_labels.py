@@ -1,6 +1,7 @@
-"""Without the oracle: our labels and stored orders match what the real CLI printed on every
-committed state (`expected/` was captured from `openclaw models status --json` and
-`models auth order get --json` on exactly those files)."""
+"""Without the oracle: our labels, stored orders and default model match what the real CLI printed
+on every committed state of every release (`expected/` was captured from `openclaw models status
+--json` and `models auth order get --json` on exactly those files, by the release that
+`scenario.json` names, which a stand-in `openclaw` names to us as the installed one)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from openclaw_triage.diagnose.run import diagnose
 from openclaw_triage.openclaw.install import inspect_install
 from openclaw_triage.openclaw.locate import Options
 from tests.states import list_states, load_state
+from tests.support.cli import fake_openclaw
 
 # Remaining time in a cooldown label moves with the clock: compare it without the number.
 _WINDOW = re.compile(r" \[(cooldown|disabled(?::[a-z_]+)?) [0-9]+[mhd]\]$")
@@ -29,7 +31,9 @@ def test_labels_and_stored_order_match_the_real_cli(era: str, scenario: str, tmp
     status = state.expected.get("models-status.json")
     order_get = state.expected.get("order-get-anthropic.json")
     env = {"HOME": str(state.home), "PATH": "", **state.scenario.get("captureEnv", {})}
-    install = inspect_install(Options(state_dir=str(state.state_dir), openclaw="none"), env=env)
+    # The release that made the captures is the one installed (an upgrade's config names an older one).
+    cli = fake_openclaw(tmp_path / "bin", state.scenario["openclawVersion"])
+    install = inspect_install(Options(state_dir=str(state.state_dir), openclaw=cli), env=env)
     diag = diagnose(install, now_ms=time.time() * 1000)
     if not isinstance(status, dict) or "auth" not in status:
         # OpenClaw itself refused this state (e.g. a leftover JSON store): we must say why, as an error.
@@ -47,7 +51,7 @@ def test_labels_and_stored_order_match_the_real_cli(era: str, scenario: str, tmp
     for name, agent_status in state.expected.items():
         agent = name.removeprefix("models-status-agent-").removesuffix(".json")
         if name.startswith("models-status-agent-") and isinstance(agent_status, dict) and "auth" in agent_status:
-            options = Options(state_dir=str(state.state_dir), openclaw="none", agent=agent)
+            options = Options(state_dir=str(state.state_dir), openclaw=cli, agent=agent)
             agent_diag = diagnose(inspect_install(options, env=env), now_ms=time.time() * 1000, runtime=False)
             # `agent_own_model`: agent work's chats use its own model (claude-haiku-4-5), not the default
             assert agent_diag.default_model == agent_status["resolvedDefault"], agent

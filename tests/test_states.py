@@ -14,12 +14,15 @@ ALL = states.list_states()
 EXPECTED_FILES = {"version.txt", "models-status.json", "models-status.txt", "order-get-anthropic.json"}
 
 
-def test_both_eras_are_committed() -> None:
+def test_every_release_is_committed() -> None:
     eras = {era for era, _ in ALL}
-    assert eras == set(states.ERAS), "run scripts/make_fixtures.py"
+    assert eras == {*states.ERAS, *states.RELEASE_ERAS}, "run scripts/make_fixtures.py"
     for era in states.ERAS:
         names = {n for e, n in ALL if e == era}
         assert {"one_api_key", "cooldown", "no_auth", "two_agents", "token_expired"} <= names
+    for era in states.RELEASE_ERAS:
+        names = {n for e, n in ALL if e == era}
+        assert {"one_api_key", "setup_token", "order_pinned_to_token", "wrong_provider_key"} <= names, era
 
 
 @pytest.mark.parametrize(("era", "scenario"), ALL, ids=[f"{e}/{s}" for e, s in ALL])

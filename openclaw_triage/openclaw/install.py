@@ -74,9 +74,9 @@ def _config_stamp(options: locate.Options, env: Mapping[str, str]) -> str | None
 
 
 def decide_layout(cli: CliInfo, options: locate.Options, env: Mapping[str, str]) -> tuple[Layout, str]:
-    """The storage layout: from the CLI's release, else from the files, else from the config stamp.
-
-    Without a CLI, the config's `meta.lastTouchedVersion` stands in for the version.
+    """The storage layout: from the CLI's release; without a CLI, the newer of what the files say
+    and what the config's `meta.lastTouchedVersion` says (a release that wrote the stores without
+    touching the config, say `order set` after an upgrade, is still the one in use).
     """
     release = parse_version(cli.version)
     if release is not None:
@@ -89,12 +89,12 @@ def decide_layout(cli: CliInfo, options: locate.Options, env: Mapping[str, str])
     disk = disk_layout(paths.state_dir)
     if disk is None:
         disk = disk_layout(locate.resolve_paths(options, env, Era.JSON)[0].state_dir)
-    if disk is not None:
-        return disk, f"no openclaw CLI found; the files in the state dir are a {disk.label}"
     stamped = parse_version(stamp)
-    if stamped is not None:
-        layout = layouts.for_release(stamped)
-        return layout, f"no openclaw CLI found; OpenClaw {stamp} last wrote the config"
+    by_stamp = layouts.for_release(stamped) if stamped is not None else None
+    if disk is not None and (by_stamp is None or disk.since > by_stamp.since):
+        return disk, f"no openclaw CLI found; the files in the state dir are a {disk.label}"
+    if by_stamp is not None:
+        return by_stamp, f"no openclaw CLI found; OpenClaw {stamp} last wrote the config ({by_stamp.label})"
     return layouts.LAYOUTS[-1], "unknown: no CLI, no stores, no config stamp (assuming a current install)"
 
 

@@ -25,6 +25,7 @@ LAYOUTS: tuple[Layout, ...] = (
     Layout(
         key="json",
         label="JSON store (auth-profiles.json)",
+        short="JSON store",
         since=(2026, 1, 0),
         until=(2026, 4, 5),
         seen=("2026.3.13",),
@@ -37,6 +38,7 @@ LAYOUTS: tuple[Layout, ...] = (
     Layout(
         key="json+state",
         label="JSON store (auth-profiles.json + auth-state.json)",
+        short="JSON + auth-state.json",
         since=(2026, 4, 7),
         until=(2026, 6, 1),
         seen=("2026.4.29", "2026.5.28", "2026.6.1"),
@@ -50,6 +52,7 @@ LAYOUTS: tuple[Layout, ...] = (
     Layout(
         key="agent-db",
         label="SQLite store (per-agent database)",
+        short="SQLite, per agent",
         since=(2026, 6, 5),
         until=(2026, 7, 35),
         seen=("2026.6.5", "2026.7.35"),
@@ -62,6 +65,7 @@ LAYOUTS: tuple[Layout, ...] = (
     Layout(
         key="state-db",
         label="SQLite store (shared state database)",
+        short="SQLite store",
         since=(2026, 8, 1),
         until=None,
         seen=("2026.8.2", "2026.9.6"),

@@ -79,3 +79,16 @@ def run_cli(
         os.chdir(saved_cwd)
         sys.stdin = saved_stdin
     return Ran(tuple(args), int(code or 0), out.getvalue(), err.getvalue())
+
+
+def fake_openclaw(where: Path, version: str) -> str:
+    """An `openclaw` whose package.json names `version`: what `check` reads instead of starting
+    Node. It is never meant to run (it exits 1), so a test says which release is installed
+    without installing one."""
+    pkg = where / f"openclaw-{version}"
+    pkg.mkdir(parents=True, exist_ok=True)
+    (pkg / "package.json").write_text(f'{{"name": "openclaw", "version": "{version}"}}\n')
+    exe = pkg / "openclaw.mjs"
+    exe.write_text("#!/bin/sh\nexit 1\n")
+    exe.chmod(0o755)
+    return str(exe)

@@ -8,7 +8,10 @@ from pathlib import Path
 from ...findings import Severity
 from ...model import AgentAuth, AuthStore, Era, Install
 from ...openclaw import commands as fixes
+from ...openclaw.config import get_path, model_primary, model_setting
+from ...openclaw.layouts import default_model, rejected_config_keys
 from ...openclaw.locate import looked_in
+from ...openclaw.version import parse_version
 from ...util.tempfiles import leftover_temps
 from ..result import Collector, ProfileView
 
@@ -38,14 +41,12 @@ def check_install(install: Install, out: Collector) -> None:
             f"{where}; the storage era was inferred ({install.era_reason}).",
             fix,
         )
-    elif install.era_on_disk is not None and install.era_on_disk is not install.era and install.cli.source != "config":
+    elif _layouts_disagree(install) and install.cli.source != "config":
         out.add(
             "version.era_mismatch",
             Severity.WARNING,
             "openclaw",
-            f"The openclaw CLI is {install.cli.version} ({install.era.label}), but the state dir holds a "
-            f"{install.era_on_disk.label}: two OpenClaw installs, or an upgrade/downgrade half done. This report "
-            "reads the files the way that CLI would.",
+            _layout_mismatch(install),
             "Check `which -a openclaw`; the gateway's OpenClaw decides which store is used.",
         )
     if install.era_reason.startswith("unknown") and install.found:
@@ -247,9 +248,7 @@ def check_upgrade(install: Install, out: Collector) -> None:
     """What an upgrade left behind that this release refuses: config keys older releases wrote
     (2026.8.1+ exits 1 on every command: "Invalid config ... Unrecognized key", seen on 2026.8.2
     with configs written by 2026.3.13 to 2026.7.35; `openclaw doctor --fix` drops them)."""
-    from ...openclaw.config import get_path
-    from ...openclaw.layouts import rejected_config_keys
-
+    _check_default_model_moved(install, out)
     sentinel = object()
     present = [
         key
@@ -267,4 +266,61 @@ def check_upgrade(install: Install, out: Collector) -> None:
         f"{'was' if len(present) == 1 else 'were'} written by an older release and this one no longer accepts "
         '("Invalid config ... Unrecognized key"), so every openclaw command exits 1 and the gateway does not start.',
         fixes.doctor_fix(),
+    )
+
+
+def _layout_mismatch(install: Install) -> str:
+    """The CLI's release and the files disagree: say which way, and what this release does."""
+    cli, disk = install.layout, install.layout_on_disk
+    head = f"The openclaw CLI is {install.cli.version}"
+    if cli is None or disk is None:
+        return (
+            f"{head} ({install.era.label}), but the state dir holds a {install.era_on_disk.label if install.era_on_disk else 'store'}: "
+            "two OpenClaw installs, or an upgrade/downgrade half done. This report reads the files the way that CLI would."
+        )
+    if disk.since < cli.since:
+        return (
+            f"{head} ({cli.label}), but the credentials on disk are a {disk.label}, written by an older release "
+            f"({disk.releases}): an upgrade whose stores were not imported. This report reads them the way "
+            f"{install.cli.version} does (the store findings say what it does with them)."
+        )
+    return (
+        f"{head} ({cli.label}), but the credentials on disk are a {disk.label}, written by a newer release "
+        f"({disk.releases}): {install.cli.version} cannot read them and sees no credentials. Two OpenClaw installs, "
+        "or a downgrade: run the newer openclaw."
+    )
+
+
+def _layouts_disagree(install: Install) -> bool:
+    """Files of the other era, or of a newer layout than the CLI's (2026.3.13 ignores the
+    auth-state.json a 2026.4.7+ release wrote). An older layout of the same era reads fine."""
+    cli, disk = install.layout, install.layout_on_disk
+    if cli is None or disk is None:
+        return install.era_on_disk is not None and install.era_on_disk is not install.era
+    return disk.era is not cli.era or disk.since > cli.since
+
+
+def _check_default_model_moved(install: Install, out: Collector) -> None:
+    """No model configured, and OpenClaw's own default moved between the release that last wrote
+    the config and this one: 2026.3.13's anthropic/claude-opus-4-6 became openai/gpt-5.5 by
+    2026.4.29 (seen with the real CLIs on a config 2026.3.13 wrote), so the chats silently left the
+    Anthropic key behind: "it worked before I updated"."""
+    meta = get_path(install.config.data, "meta")
+    stamp = meta.get("lastTouchedVersion") if isinstance(meta, dict) else None
+    before = parse_version(stamp) if isinstance(stamp, str) else None
+    if install.release is None or before is None or before >= install.release:
+        return
+    if model_primary(model_setting(install.config.data, install.era, install.selected_agent_id)):
+        return
+    was, now = default_model(before, install.era), install.builtin_model
+    if was == now:
+        return
+    out.add(
+        "model.default_changed",
+        Severity.WARNING,
+        "agents.defaults.model",
+        f"No model is configured, so chats use OpenClaw's own default, and that changed: {stamp} (which last "
+        f"wrote the config) used {was}, {install.cli.version} uses {now}. Requests now need a "
+        f"{now.split('/', 1)[0]} credential, not the {was.split('/', 1)[0]} one you set up.",
+        f"openclaw models set {was}   (to keep the model you had), or add a {now.split('/', 1)[0]} key",
     )

@@ -131,16 +131,24 @@ class VersionPane(Pane):
         info_row(
             table, "CLI", Text(install.cli.path or "not found on PATH", style="" if install.cli.path else c["warning"])
         )
-        info_row(table, "Era", install.era.short_label)
+        info_row(table, "Storage", install.layout.short if install.layout else install.era.short_label)
         info_row(table, "Node", snapshot.node or "…")
         info_row(table, "State dir", f"{_home(diag, install.state_dir)}  [{install.state_dir_origin}]")
         info_row(table, "Config", _home(diag, install.config.path) + ("" if install.config.exists else "  (missing)"))
-        for layer in diag.agent.layers:
-            store = Path(layer.location.split("#", 1)[0])
+
+        def in_state_dir(path: Path) -> str:
             # Relative to the state dir shown above: a long path would be folded mid-name in a pane.
-            inside = store.is_relative_to(install.state_dir)
-            shown = str(store.relative_to(install.state_dir)) if inside else _home(diag, store)
-            info_row(table, f"Store ({layer.layer})", shown + ("" if layer.exists else "  (none yet)"))
+            return (
+                str(path.relative_to(install.state_dir))
+                if path.is_relative_to(install.state_dir)
+                else _home(diag, path)
+            )
+
+        for layer in diag.agent.layers:
+            store = in_state_dir(Path(layer.location.split("#", 1)[0]))
+            info_row(table, f"Store ({layer.layer})", store + ("" if layer.exists else "  (none yet)"))
+            if layer.state_location:  # 2026.4.7+: the order and cooldowns live beside the store
+                info_row(table, f"Order ({layer.layer})", in_state_dir(Path(layer.state_location)))
         agents = ", ".join(
             a.agent_id + (" *" if a.agent_id == install.default_agent_id else "") for a in install.agents
         )
