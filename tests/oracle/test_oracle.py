@@ -156,8 +156,9 @@ def _shape(state_dir: Path, tmp: Path) -> dict[str, Any]:
 
 def _comparable_labels(expected: dict[str, Any], fname: str) -> Any:
     doc = expected.get(fname)
-    if _cli_failed(doc):
-        return _cli_failed(doc)
+    if failed := _cli_failed(doc):
+        # "Invalid config at /tmp/.../.openclaw/openclaw.json": the two homes differ, the rest must not.
+        return re.sub(r"\S*/\.openclaw/", "~/.openclaw/", failed)
     return {
         e["provider"]: [normalise_label(label) for label in e["profiles"]["labels"]] for e in doc["auth"]["providers"]
     }
