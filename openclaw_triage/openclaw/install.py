@@ -15,6 +15,7 @@ from pathlib import Path
 from ..model import AgentAuth, AuthStore, CliInfo, EnvVar, Era, Install, StoreIssue
 from ..secret import Secret
 from ..util.jsonio import ParseError, as_object, read_text
+from ..util.safe_read import exists_sync, is_file_sync
 from . import locate
 from .config import load_config
 from .dotenv import parse_dotenv
@@ -25,16 +26,16 @@ from .version import detect_cli, era_for_version
 
 def _disk_era(state_dir: Path) -> Era | None:
     """What the files say: SQLite stores mean 2026.6+, only JSON stores mean older."""
-    if (state_dir / STATE_DB).exists():
+    if exists_sync(state_dir / STATE_DB):
         return Era.SQLITE
     agents = state_dir / "agents"
     try:
         dirs = [p / "agent" for p in agents.iterdir()]
     except OSError:
         return None
-    if any((d / AGENT_DB).exists() for d in dirs):
+    if any(exists_sync(d / AGENT_DB) for d in dirs):
         return Era.SQLITE
-    if any((d / STORE_FILE).exists() for d in dirs):
+    if any(exists_sync(d / STORE_FILE) for d in dirs):
         return Era.JSON
     return None
 
@@ -149,7 +150,7 @@ def _legacy_files_beside(era: Era, dirs: list[Path]) -> list[StoreIssue]:
     for directory in dict.fromkeys(dirs):
         for name in (STORE_FILE, "auth.json"):
             path = directory / name
-            if path.is_file():
+            if is_file_sync(path):
                 issues.append(
                     StoreIssue(
                         "store.legacy_unmigrated",

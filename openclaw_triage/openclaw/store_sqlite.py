@@ -18,8 +18,7 @@ from urllib.parse import quote
 
 from ..model import AuthStore, Era, StoreIssue
 from ..util.jsonio import ParseError, parse_json
-from ..util.safe_read import copy_regular, regular_file
-from ..util.safe_read import exists as path_exists
+from ..util.safe_read import copy_regular, present, regular_file
 from .coerce import apply_state, coerce_store, normalize_provider
 from .locate import AGENT_DB, STATE_DB
 
@@ -161,7 +160,7 @@ class SharedOwnership:
 def read_ownership(state_dir: Path) -> tuple[SharedOwnership, list[StoreIssue]]:
     """`config_machine_state['auth.sharedStore']` decides where the shared store lives."""
     db = state_dir / STATE_DB
-    if not path_exists(db):
+    if not present(db):
         return SharedOwnership("legacy-main", "no state DB"), []
     try:
         conn = connect_readonly(db)
@@ -193,11 +192,11 @@ def read_ownership(state_dir: Path) -> tuple[SharedOwnership, list[StoreIssue]]:
 
 def _open_layer(db: Path, location: str, layer: str) -> tuple[AuthStore, sqlite3.Connection | None]:
     """An empty layer for `db` with its file facts, and a read-only connection when it opens."""
-    store = AuthStore(location=location, layer=layer, exists=path_exists(db))
+    store = AuthStore(location=location, layer=layer, exists=present(db))
     meta = _file_meta(db)
     if meta:
         store.mode, store.mtime = meta
-    if not path_exists(db):
+    if not present(db):
         return store, None
     try:
         return store, connect_readonly(db)

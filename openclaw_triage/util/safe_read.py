@@ -123,18 +123,43 @@ def regular_file(path: Any) -> os.stat_result | None:
     return st
 
 
-def exists(path: Any) -> bool:
-    """`Path.exists()` that never raises: a path we may not even look at counts as present,
-    so the reader that opens it next reports why it cannot (rather than 'missing')."""
+def present(path: Any) -> bool:
+    """There, even if we may not look at it (permission denied, a symlink loop): for a reader
+    that goes on to open it and report why it cannot. Only a missing path (or a file where a
+    folder should be) is absent. Never raises."""
     try:
         os.stat(os.fspath(path))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return False
-    except NotADirectoryError:
-        return False
-    except OSError:
+    except (OSError, ValueError):
         return True
     return True
+
+
+def exists_sync(path: Any) -> bool:
+    """Node's `fs.existsSync`, which OpenClaw uses to find its files: false on any error
+    (permission denied, a symlink loop), never raises."""
+    try:
+        os.stat(os.fspath(path))
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def is_file_sync(path: Any) -> bool:
+    """A regular file we can see (symlinks followed); false on any error, never raises."""
+    try:
+        return stat.S_ISREG(os.stat(os.fspath(path)).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def is_dir_sync(path: Any) -> bool:
+    """A directory we can see (symlinks followed); false on any error, never raises."""
+    try:
+        return stat.S_ISDIR(os.stat(os.fspath(path)).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def _size(n: int) -> str:

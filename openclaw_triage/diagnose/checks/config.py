@@ -11,7 +11,7 @@ from ...openclaw import commands as fixes
 from ...openclaw.coerce import normalize_provider
 from ...openclaw.config import get_path
 from ...util.jsonio import parse_json, read_text
-from ...util.safe_read import exists as path_exists
+from ...util.safe_read import exists_sync
 from ..result import Collector
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
@@ -56,7 +56,7 @@ def check_config(install: Install, out: Collector) -> None:
             f"{path} uses ${{{var}}} at {where}, but {var} is not set: OpenClaw keeps the literal text.",
             f"Set {var} in ~/.openclaw/.env or the gateway's environment.",
         )
-    if not cfg.exists and path_exists(install.state_dir):
+    if not cfg.exists and exists_sync(install.state_dir):
         out.add("config.missing", Severity.INFO, path, f"There is no {path}: OpenClaw runs on its defaults.")
     _walk_redacted(cfg.data, "", out, path)
     providers = get_path(cfg.data, "models.providers")
