@@ -315,7 +315,10 @@ async def _exchange(client: httpx.AsyncClient, plan: _Plan, step: str, timeout: 
         outcome = classify_response(step, response.status_code, response.headers, text)
     except Exception:  # one answer we cannot read is that profile's result, never the end of the run
         outcome = Outcome(
-            "probe.unexpected", status=response.status_code, message="an answer that could not be read", detail="unreadable"
+            "probe.unexpected",
+            status=response.status_code,
+            message="an answer that could not be read",
+            detail="unreadable",
         )
     return _Exchange(step, path, outcome, latency)
 

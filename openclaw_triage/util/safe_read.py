@@ -57,11 +57,12 @@ def check_regular(st: os.stat_result, path: Any = None) -> None:
         raise NotRegularFile(code, f"is {kind}, not a regular file", *(() if path is None else (os.fspath(path),)))
 
 
-def read_bytes(path: Any, *, limit: int = DEFAULT_LIMIT, follow_symlinks: bool = True) -> bytes:
+def read_bytes(path: Any, *, limit: int = DEFAULT_LIMIT, truncate: bool = False, follow_symlinks: bool = True) -> bytes:
     """The whole content of the regular file `path`, at most `limit` bytes, else an `OSError`.
 
     Never blocks on a FIFO, never reads a device or a directory, never reads past `limit`
-    (`FileTooLarge`, whatever size the file claims or grows to while we read).
+    (`FileTooLarge`, whatever size the file claims or grows to while we read; with `truncate`
+    its first `limit` bytes instead).
     """
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
     if not follow_symlinks:
@@ -70,7 +71,7 @@ def read_bytes(path: Any, *, limit: int = DEFAULT_LIMIT, follow_symlinks: bool =
     try:
         st = os.fstat(fd)
         check_regular(st, path)
-        if st.st_size > limit:
+        if st.st_size > limit and not truncate:
             raise FileTooLarge(errno.EFBIG, f"is larger than {_size(limit)}", os.fspath(path))
         chunks: list[bytes] = []
         size = 0
@@ -80,9 +81,12 @@ def read_bytes(path: Any, *, limit: int = DEFAULT_LIMIT, follow_symlinks: bool =
                 break
             chunks.append(chunk)
             size += len(chunk)
+        data = b"".join(chunks)
         if size > limit:
+            if truncate:
+                return data[:limit]
             raise FileTooLarge(errno.EFBIG, f"is larger than {_size(limit)}", os.fspath(path))
-        return b"".join(chunks)
+        return data
     finally:
         os.close(fd)
 

@@ -127,7 +127,9 @@ def _check_base_url(provider: str, base_url: Any, where: str, out: Collector, *,
             f"{where} is not a valid URL: {why}. OpenClaw cannot build a request URL from it, so every "
             f"request for {provider} fails (Invalid URL).",
             f"Correct it (e.g. https://{ANTHROPIC_HOST}), or remove it: "
-            + (fixes.config_unset(where) if not stale else f"delete providers.{provider} from {where.split(' ', 1)[0]}"),
+            + (
+                fixes.config_unset(where) if not stale else f"delete providers.{provider} from {where.split(' ', 1)[0]}"
+            ),
         )
         return
     path = parsed.path.rstrip("/")

@@ -9,6 +9,7 @@ from ...findings import Severity
 from ...model import AgentAuth, AuthStore, Era, Install
 from ...openclaw import commands as fixes
 from ...openclaw.locate import looked_in
+from ...util.safe_read import read_tail
 from ..result import Collector, ProfileView
 
 _SECRET_IN_TEXT = re.compile(r"sk-ant-(?:api|oat|ort|admin)\d{2}-[A-Za-z0-9_-]{20,}")
@@ -165,13 +166,10 @@ def check_logs(install: Install, reports: list[ProfileView], out: Collector) -> 
     """2026.3 onboarding logs its argv, `--anthropic-api-key` included, in plain text."""
     log = install.state_dir / "logs" / "config-audit.jsonl"
     try:
-        size = log.stat().st_size
-        with open(log, "rb") as fh:
-            if size > 32 * 1024 * 1024:
-                fh.seek(size - 32 * 1024 * 1024)
-            text = fh.read().decode("utf-8", "replace")
+        data, _ = read_tail(log, 32 * 1024 * 1024)  # a FIFO or a folder in its place is skipped
     except OSError:
         return
+    text = data.decode("utf-8", "replace")
     found = _SECRET_IN_TEXT.findall(text)
     known = {r.profile.secret.get_secret_value().strip() for r in reports if r.profile.secret is not None}
     if found:
