@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -37,6 +38,9 @@ from tests.session_builders import entry, write_session_nodes
 from tests.support.cli import run_cli
 
 PLANTED = fakekeys.api_key("fuzz-planted")
+# The examples carry this marker, replaced by the key only when a file is written: a failing
+# example is printed by Hypothesis, and a test failure must never show a full key (even a fake one).
+MARK = "@PLANTED@"
 EXIT_CODES = {0, 1, 2, 3}
 COMMANDS = (("check", "--json"), ("check",), ("sessions", "--json"), ("report",), ("probe", "--json"))
 SLOW_COMMANDS = (("gateway", "status", "--json"), ("discord", "status"))
@@ -45,7 +49,7 @@ SLOW_COMMANDS = (("gateway", "status", "--json"), ("discord", "status"))
 
 
 def _deep(n: int) -> Any:
-    value: Any = PLANTED
+    value: Any = "deep"
     for i in range(n):
         value = [value] if i % 2 else {"k": value}
     return value
@@ -59,7 +63,7 @@ scalars = st.one_of(
         allow_nan=False, allow_infinity=False
     ),  # NaN makes the whole file invalid JSON: the "bytes" form covers that
     st.text(max_size=30),
-    st.sampled_from(["", " ", "api_key", "token", "oauth", "anthropic", "ANTHROPIC", "${ANTHROPIC_API_KEY}", PLANTED]),
+    st.sampled_from(["", " ", "api_key", "token", "oauth", "anthropic", "ANTHROPIC", "${ANTHROPIC_API_KEY}", "$X"]),
     st.text(alphabet=st.sampled_from("\udcff\x00\u202e\n\x1b"), max_size=5),
 )
 plain_values = st.recursive(
@@ -80,6 +84,11 @@ def _values(draw: st.DrawFn) -> Any:
 
 
 json_values = _values()
+# Where a secret is a secret: in a key field, or in a field of the wrong kind (the type, a ref), as
+# a list or an object, with spaces: it may be refused or dropped, but never printed.
+# (Not yet as a SecretRef's id or as the email: those still print, see test_hostile_input's xfails.)
+secret_values = st.sampled_from([MARK, f" {MARK} ", [MARK], {"k": MARK}, f"Bearer {MARK}"])
+SECRET_FIELDS = frozenset({"type", "mode", "key", "apiKey", "token", "access"})
 
 PROFILE_FIELDS = [
     "type",
@@ -102,12 +111,14 @@ def profile_entries(draw: st.DrawFn) -> Any:
         return draw(json_values)
     wrong = draw(st.sampled_from(["type", "provider", None, None, None]))  # now and then a wrong kind there
     out: dict[str, Any] = {
-        "type": draw(json_values) if wrong == "type" else draw(st.sampled_from(["api_key", "token", "oauth"])),
+        "type": draw(json_values | secret_values)
+        if wrong == "type"
+        else draw(st.sampled_from(["api_key", "token", "oauth"])),
         "provider": draw(json_values) if wrong == "provider" else draw(st.sampled_from(["anthropic", "openai"])),
-        "key": PLANTED,
+        "key": MARK,
     }
     for name in draw(st.lists(st.sampled_from(PROFILE_FIELDS), max_size=4)):
-        out[name] = draw(json_values)
+        out[name] = draw(json_values | secret_values) if name in SECRET_FIELDS else draw(json_values)
     return out
 
 
@@ -139,7 +150,7 @@ def config_docs(draw: st.DrawFn, probe_port: int) -> Any:
     if draw(st.integers(0, 14)) == 0:
         return draw(json_values)
     base = draw(st.sampled_from([f"http://127.0.0.1:{probe_port}", *HOSTILE_URLS]) | json_values)
-    doc: dict[str, Any] = {"models": {"providers": {"anthropic": {"baseUrl": base, "apiKey": PLANTED}}}}
+    doc: dict[str, Any] = {"models": {"providers": {"anthropic": {"baseUrl": base, "apiKey": MARK}}}}
     for name in draw(
         st.lists(
             st.sampled_from(["agents", "auth", "session", "env", "gateway", "channels", "models", "meta"]), max_size=4
@@ -147,9 +158,9 @@ def config_docs(draw: st.DrawFn, probe_port: int) -> Any:
     ):
         doc[name] = draw(
             json_values
-            | st.just({"vars": {"ANTHROPIC_API_KEY": PLANTED}})
+            | st.just({"vars": {"ANTHROPIC_API_KEY": MARK}})
             | st.just({"list": [{"id": "main", "default": True}, {"id": "ops", "agentDir": "/nonexistent"}]})
-            | st.just({"discord": {"enabled": True, "token": PLANTED}})
+            | st.just({"discord": {"enabled": True, "token": MARK}})
             | st.just({"order": {"anthropic": ["anthropic:b"]}, "profiles": {"anthropic:b": {"provider": "anthropic"}}})
         )
     return doc
@@ -181,7 +192,7 @@ FORMS = ["json"] * 8 + ["bytes", "deep", "empty", "fifo", "dir", "loop", "absent
 
 def _dump(value: Any) -> str:
     """Valid JSON (a lone surrogate escaped as `\\udcff`, which Node reads as a lone surrogate too)."""
-    return json.dumps(value)
+    return json.dumps(value).replace(MARK, PLANTED)
 
 
 def _place(path: Path, form: str, doc: Any, raw: bytes) -> None:
@@ -191,7 +202,7 @@ def _place(path: Path, form: str, doc: Any, raw: bytes) -> None:
     if form == "json":
         path.write_text(_dump(doc), encoding="utf-8")
     elif form == "bytes":
-        path.write_bytes(raw)
+        path.write_bytes(raw.replace(MARK.encode(), PLANTED.encode()))
     elif form == "deep":
         path.write_text('{"profiles":' * 3000 + "1" + "}" * 3000)
     elif form == "empty":
@@ -208,12 +219,12 @@ def _place(path: Path, form: str, doc: Any, raw: bytes) -> None:
 def installs(draw: st.DrawFn) -> dict[str, Any]:
     probe_port = refused_port()
     era = draw(st.sampled_from(["2026.3", "2026.9"]))
-    raw = draw(st.binary(max_size=64) | st.just(b"\xff\xfe{\x00\x80") | st.just(PLANTED.encode() + b"\xc3("))
+    raw = draw(st.binary(max_size=64) | st.just(b"\xff\xfe{\x00\x80") | st.just(MARK.encode() + b"\xc3("))
     files: dict[str, tuple[str, Any]] = {
         "openclaw.json": (draw(st.sampled_from(FORMS)), draw(config_docs(probe_port))),
         ".env": (
             draw(st.sampled_from(["bytes", "fifo", "dir", "absent", "env"])),
-            f"ANTHROPIC_API_KEY={PLANTED}\nOPENCLAW_X=${{A}}\n",
+            f"ANTHROPIC_API_KEY={MARK}\nOPENCLAW_X=${{A}}\n",
         ),
         "logs/config-audit.jsonl": (draw(st.sampled_from(["bytes", "fifo", "dir", "absent", "json"])), {"argv": ["x"]}),
         "agents/main/agent/models.json": (
@@ -272,7 +283,8 @@ def _build(home: Path, spec: dict[str, Any]) -> Path:
         form_st, doc_st = files.pop("db:state")
         if form_st == "db":
             with contextlib.suppress(sqlite3.Error, OverflowError, TypeError, ValueError):
-                h.shared_store(doc_st if isinstance(doc_st, dict) else {"profiles": doc_st}, wal=False)
+                shared = json.loads(_dump(doc_st if isinstance(doc_st, dict) else {"profiles": doc_st}))
+            h.shared_store(shared, wal=False)
         elif form_st != "absent":
             _place(state / "state" / "openclaw.sqlite", form_st, doc_st, raw)
         form_w, _ = files.pop("db:wal")
@@ -281,7 +293,7 @@ def _build(home: Path, spec: dict[str, Any]) -> Path:
     for rel, (form, doc) in files.items():
         path = state / rel
         if form == "env":
-            path.write_text(str(doc))
+            path.write_text(str(doc).replace(MARK, PLANTED))
         elif form != "absent":
             _place(path, form, doc, raw)
     return state
@@ -319,9 +331,11 @@ def _run_all(home: Path, state: Path, probe_port: int, commands: tuple[tuple[str
         with deadline(20, " ".join(command)):
             ran = run_cli(home, *command, env=env)
         gc.enable()  # main() turns the cyclic GC off for its short life; this process lives on
-        assert ran.returncode in EXIT_CODES, (command, ran.returncode, ran.stderr[-1500:])
-        assert "Traceback" not in ran.stderr, (command, ran.stderr[-1500:])
-        assert PLANTED not in ran.stdout + ran.stderr, f"{command} printed the planted key"
+        if PLANTED in ran.stdout + ran.stderr:
+            pytest.fail(f"{command} printed the planted key", pytrace=False)  # no introspection: it would show it
+        tail = ran.stderr[-1500:]
+        assert ran.returncode in EXIT_CODES, (command, ran.returncode, tail)
+        assert "Traceback" not in ran.stderr, (command, tail)
         if command[-1] == "--json":
             json.loads(ran.stdout)
     assert _tree(state) == before, "a read-only command changed the state dir"

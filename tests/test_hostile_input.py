@@ -66,9 +66,14 @@ def run(home: Path, *args: str) -> Ran:
         ran = run_cli(home, *args)
     assert ran.returncode in EXIT_CODES, (args, ran.returncode, ran.stderr[-2000:])
     assert "Traceback" not in ran.stderr
-    for secret in (KEY, OTHER):
-        assert secret not in ran.stdout + ran.stderr, f"{args} printed a full key"
+    no_key(args, ran.stdout + ran.stderr)
     return ran
+
+
+def no_key(what: object, output: str, keys: tuple[str, ...] = (KEY, OTHER)) -> None:
+    """Fail without pytest's introspection, which would print the key it found."""
+    if any(key in output for key in keys):
+        pytest.fail(f"{what} printed a full key", pytrace=False)
 
 
 def codes(ran: Ran) -> dict[str, list[dict[str, Any]]]:
@@ -125,6 +130,19 @@ def test_a_key_pasted_into_the_type_field_is_not_printed(tmp_path: Path) -> None
     legacy(tmp_path, {"anthropic:x": {"type": OTHER, "provider": "anthropic"}})
     ran = run(tmp_path, "check", "--json")
     assert "108-character string" in codes(ran)["profile.entry_dropped"][0]["message"]
+
+
+@pytest.mark.xfail(
+    strict=True, reason="output scrubbing (another part of issue 16): a key typed as a ref id or email prints"
+)
+@pytest.mark.parametrize(
+    "where",
+    [{"keyRef": {"source": "env", "provider": "default", "id": OTHER}}, {"email": OTHER}],
+    ids=["keyRef.id", "email"],
+)
+def test_a_key_typed_into_a_ref_id_or_the_email_is_not_printed(tmp_path: Path, where: dict[str, Any]) -> None:
+    legacy(tmp_path, {"anthropic:x": {"type": "api_key", "provider": "anthropic", **where}})
+    run(tmp_path, "check", "--json")
 
 
 # --------------------------------------------------------------------------- 5: a baseUrl Node's URL parser refuses
@@ -256,7 +274,7 @@ def test_folders_at_mode_000_as_a_normal_user(tmp_path: Path, era: str, locked: 
         if "Permission denied" in proc.stderr and "python" in proc.stderr.lower() and proc.returncode == 126:
             pytest.skip("nobody cannot run this Python")
         assert proc.returncode in EXIT_CODES and "Traceback" not in proc.stderr, proc.stderr[-2000:]
-        assert KEY not in proc.stdout + proc.stderr
+        no_key(command, proc.stdout + proc.stderr)
         if command == ("check", "--json") and locked != "agents":
             found = json.loads(proc.stdout)["findings"]
             assert any("Permission denied" in f["message"] for f in found), [f["code"] for f in found]
@@ -283,7 +301,7 @@ def test_one_unreadable_probe_answer_is_that_profiles_result_only(tmp_path: Path
     assert results["anthropic:p2"]["code"] == "probe.unexpected"
     assert "unreadable answer" in results["anthropic:p2"]["finding"]["message"]
     assert all(r["code"] == "probe.ok" for pid, r in results.items() if pid != "anthropic:p2")
-    assert not any(k in ran.stdout + ran.stderr for k in keys)
+    no_key("probe --json", ran.stdout + ran.stderr, tuple(keys))
 
 
 def test_classify_names_a_deep_answer_unreadable() -> None:
