@@ -122,6 +122,7 @@ CODES: dict[str, str] = {
     "config.missing": "No openclaw.json where OpenClaw looks; it runs on defaults.",
     "config.missing_env": "A `${VAR}` in openclaw.json names a variable that is not set.",
     "config.base_url_override": "Requests for the provider go to a host other than its own (a proxy or reseller).",
+    "config.base_url_invalid": "`baseUrl` is not a valid URL (a port out of range, a broken IPv6 literal): every request for the provider fails.",
     "config.base_url_v1_suffix": "`baseUrl` ends in `/v1`, so requests go to `/v1/v1/messages` (404).",
     "config.redacted_placeholder": "A secret in openclaw.json was overwritten by `__OPENCLAW_REDACTED__`.",
     "config.api_key_in_config": "A provider apiKey in openclaw.json; stored profiles win over it.",

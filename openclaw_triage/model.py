@@ -269,7 +269,9 @@ class Install:
     @property
     def found(self) -> bool:
         """False when there is nothing at all where OpenClaw would look (no state dir, no config)."""
-        return self.state_dir.exists() or self.config.exists
+        from .util.safe_read import present
+
+        return present(self.state_dir) or self.config.exists
 
     @property
     def agent(self) -> AgentAuth:

@@ -315,12 +315,12 @@ def _models_json_secrets(agent_dir: object) -> list[str]:
     """The agent's `models.json` (a provider's apiKey and headers, read by the probe)."""
     if agent_dir is None:
         return []
-    import json
     import os
 
-    try:
-        with open(os.path.join(os.fspath(agent_dir), "models.json"), encoding="utf-8") as fh:  # type: ignore[call-overload]
-            data = json.loads(fh.read(4 * 1024 * 1024))
+    from .util.jsonio import parse_json, read_text
+
+    try:  # through safe_read: a FIFO in its place must not block the run
+        data = parse_json(read_text(os.path.join(os.fspath(agent_dir), "models.json"), limit=4 * 1024 * 1024))  # type: ignore[call-overload]
     except (OSError, ValueError, TypeError):
         return []
     return [*_config_secrets(data), *_found_in(data)]

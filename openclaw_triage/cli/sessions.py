@@ -3,7 +3,7 @@
 The list reads every agent's sessions (or `--agent`'s) and says, per chat, what OpenClaw will
 do with its pin; `unpin` clears pins through the write layer (2026.3) or explains why it cannot
 and gives the chat command (2026.9). Exit codes of the list follow `check`: 1 a chat whose pin
-breaks it, 2 only warnings, 0 otherwise; `unpin`: 0 done or nothing to do, 1 refused, 64 usage.
+breaks it, 2 only warnings (an unreadable or too large store is one, as in `check`), 0 otherwise; `unpin`: 0 done or nothing to do, 1 refused, 64 usage.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 import time
 from typing import Any
 
-from ..diagnose.checks.sessions import chat_fix
+from ..diagnose.checks.sessions import chat_fix, store_issue_severity
 from ..diagnose.pins import PinVerdict
 from ..diagnose.reach import pinned_counts
 from ..diagnose.run import assess_install
@@ -74,8 +74,11 @@ def _verdict_json(verdict: PinVerdict | None) -> dict[str, Any] | None:
     }
 
 
-def _exit_code(verdicts: dict[tuple[str, str], PinVerdict]) -> int:
+def _exit_code(verdicts: dict[tuple[str, str], PinVerdict], stores: list[SessionStore]) -> int:
+    """As `check` would rate the same things: the chats' verdicts and the stores' own issues (an
+    unreadable store is a warning there, so exit 2 here too)."""
     severities = {v.severity for v in verdicts.values() if v.severity is not None}
+    severities |= {store_issue_severity(i.code) for st in stores for i in st.issues}
     if Severity.ERROR in severities:
         return 1
     return 2 if Severity.WARNING in severities else 0
@@ -108,9 +111,9 @@ def _run_list(args: argparse.Namespace, install: Any) -> int:
         pretty = sys.stdout.isatty()
         doc = scrubber_for(install).json(doc)
         sys.stdout.write(json.dumps(doc, indent=2 if pretty else None, ensure_ascii=False) + "\n")
-        return _exit_code(verdicts)
+        return _exit_code(verdicts, stores)
     sys.stdout.write(termsafe(scrubber_for(install)(_text(install, stores, verdicts)), multiline=True))
-    return _exit_code(verdicts)
+    return _exit_code(verdicts, stores)
 
 
 def _text(install: Any, stores: list[SessionStore], verdicts: dict[tuple[str, str], PinVerdict]) -> str:

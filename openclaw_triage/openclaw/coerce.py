@@ -253,8 +253,8 @@ def _profile_2026_3(profile_id: str, entry: Any, layer: str) -> tuple[Profile | 
         if "key" not in e and isinstance(e.get("apiKey"), str):
             e["key"] = e["apiKey"]
     ctype = e.get("type")
-    if ctype not in _TYPES:
-        return None, f"type {ctype!r} is not api_key, token or oauth"
+    if not isinstance(ctype, str) or ctype not in _TYPES:
+        return None, f"type {_describe_type(ctype)} is not api_key, token or oauth"
     provider = e.get("provider")
     if not isinstance(provider, str) or not provider.strip():
         return None, "no provider"
@@ -285,6 +285,17 @@ def _profile_2026_3(profile_id: str, entry: Any, layer: str) -> tuple[Profile | 
     return profile, ""
 
 
+def _describe_type(value: Any) -> str:
+    """A `type` value for a message: a short string quoted, anything else by its JSON kind only
+    (a hand-edited store can hold a list, an object or a pasted key there; none is printed)."""
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 24 else f"<a {len(value)}-character string>"
+    if value is None:
+        return "null"
+    kind = {bool: "boolean", int: "number", float: "number", list: "array", dict: "object"}.get(type(value), "value")
+    return f"<{kind}>"
+
+
 def _describe_wrong_type(value: Any) -> str:
     return f"<{type(value).__name__}, not a string>"
 
@@ -311,8 +322,8 @@ def _profile_2026_9(profile_id: str, entry: Any, layer: str) -> tuple[Profile | 
                 e[ref_field] = {"source": ref.source, "provider": ref.provider, "id": ref.id}
             del e[value_field]
     ctype = e.get("type")
-    if ctype not in _TYPES:
-        return None, f"type {ctype!r} is not api_key, token or oauth"
+    if not isinstance(ctype, str) or ctype not in _TYPES:
+        return None, f"type {_describe_type(ctype)} is not api_key, token or oauth"
     provider = e.get("provider")
     provider = provider.strip().lower() if isinstance(provider, str) else ""
     if not provider:

@@ -295,7 +295,8 @@ def load_config(path: Path, env: MutableMapping[str, str], *, strict_env: bool =
         result.error = str(exc)
         return result
     if not isinstance(raw, dict):
-        result.error = f"the top level is a {_js_type(raw) if raw is not None else 'null'}, not an object"
+        kind = "an array" if isinstance(raw, list) else "null" if raw is None else f"a {_js_type(raw)}"
+        result.error = f"the top level is {kind}, not an object"
         return result
     includes = _Includes(path.parent)
     try:

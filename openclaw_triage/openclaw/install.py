@@ -15,6 +15,7 @@ from pathlib import Path
 from ..model import AgentAuth, AuthStore, CliInfo, EnvVar, Era, Install, Layout, LegacyJson, StoreIssue
 from ..secret import Secret
 from ..util.jsonio import ParseError, as_object, read_text
+from ..util.safe_read import is_file_sync, read_bytes
 from . import layouts, locate
 from .config import load_config
 from .dotenv import parse_dotenv
@@ -23,19 +24,11 @@ from .store_json import load_agent_store, merge_stores
 from .version import detect_cli, parse_version
 
 
-def _is_file(path: Path) -> bool:
-    try:
-        return path.is_file()
-    except OSError:
-        return False
-
-
 def _db_user_version(path: Path) -> int | None:
     """SQLite's `user_version` from the database header (bytes 60-63), without opening the
     database: opening one can create a `-shm` file, and a read-only command writes nothing."""
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(100)
+        head = read_bytes(path, limit=100, truncate=True)  # never blocks on a FIFO in its place
     except OSError:
         return None
     if len(head) < 64 or not head.startswith(b"SQLite format 3\x00"):
@@ -59,7 +52,7 @@ def disk_layout(state_dir: Path) -> Layout | None:
     except OSError:
         dirs = []
     for name, key in ((AGENT_DB, "agent-db"), (layouts.AUTH_STATE_FILE, "json+state"), (STORE_FILE, "json")):
-        if any(_is_file(d / name) for d in dirs):
+        if any(is_file_sync(d / name) for d in dirs):
             return layouts.BY_KEY[key]
     return None
 
@@ -191,7 +184,7 @@ def _legacy_files_beside(layout: Layout, version: str | None, dirs: list[Path]) 
     for directory in dict.fromkeys(dirs):
         for name in (STORE_FILE, "auth.json"):
             path = directory / name
-            if not _is_file(path):
+            if not is_file_sync(path):
                 continue
             if layout.legacy_json is LegacyJson.IGNORED:
                 what = (

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..model import Era
 from ..util.jsonio import as_object
+from ..util.safe_read import exists_sync, is_dir_sync
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
 if TYPE_CHECKING:
@@ -134,7 +135,7 @@ def looked_in(
 
     def where(what: str, path: Path, why: str = "") -> str:
         why = why.replace(" (missing)", "")
-        return f"{what} {path}" + (f" ({why})" if why else "") + ("" if path.exists() else ": missing")
+        return f"{what} {path}" + (f" ({why})" if why else "") + ("" if exists_sync(path) else ": missing")
 
     legacy = _STATE_DIRS_LEGACY if era is Era.JSON else _STATE_DIRS_CURRENT
     lines = [where("state dir", *state), where("config", *config)]
@@ -154,18 +155,18 @@ def resolve_state_dir(env: Mapping[str, str], era: Era) -> tuple[Path, str]:
     if explicit:
         return resolve_user_path(explicit, home), "OPENCLAW_STATE_DIR"
     new = home / ".openclaw"
-    if new.exists():
+    if exists_sync(new):
         return new, "default"
     for name in _STATE_DIRS_LEGACY if era is Era.JSON else _STATE_DIRS_CURRENT:
         legacy = home / name
-        if legacy.exists():
+        if exists_sync(legacy):
             return legacy, f"legacy {name}"
     return new, "default (missing)"
 
 
 def _first_existing(paths: list[Path]) -> Path | None:
     for path in paths:
-        if path.exists():
+        if exists_sync(path):
             return path
     return None
 
@@ -321,7 +322,7 @@ def resolve_roster(config: Mapping[str, Any], era: Era, state_dir: Path, home: P
     # Agents present on disk but not configured still hold credentials worth showing.
     agents_dir = state_dir / "agents"
     try:
-        on_disk = sorted(p.name for p in agents_dir.iterdir() if (p / "agent").is_dir())
+        on_disk = sorted(p.name for p in agents_dir.iterdir() if is_dir_sync(p / "agent"))
     except OSError:
         on_disk = []
     for name in on_disk:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ..model import Era, SecretRef
 from ..secret import Secret
 from ..util.jsonio import as_object, as_text
+from ..util.safe_read import read_bytes
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def coerce_secret_ref(value: Any, era: Era, defaults: Mapping[str, Any] | None =
     sources = _sources(era)
     if isinstance(value, dict):
         source = value.get("source")
-        if source not in sources or not _nonblank(value.get("id")):
+        if not isinstance(source, str) or source not in sources or not _nonblank(value.get("id")):
             return None
         if len(value) == 3 and _nonblank(value.get("provider")):
             return SecretRef(source, value["provider"], value["id"])
@@ -98,10 +99,13 @@ def _resolve_file(ref: SecretRef, provider: Mapping[str, Any]) -> Resolution:
 
     path = os.path.expanduser(str(provider["path"]))
     try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read(1024 * 1024)
-    except OSError as exc:
+        text = read_bytes(path, limit=1024 * 1024, truncate=True).decode("utf-8")
+    except OSError as exc:  # a FIFO or folder in its place too: never a hang
         return Resolution("missing", reason=f"secret file {path} cannot be read ({exc.strerror})")
+    except UnicodeDecodeError:
+        return Resolution("error", reason=f"secret file {path} is not UTF-8 text")
+    except ValueError:  # a NUL in the path
+        return Resolution("missing", reason="the secret file's path is not valid")
     mode = provider.get("mode", "json")
     if ref.id == "value" or mode == "singleValue":
         value = text.strip()
@@ -112,7 +116,7 @@ def _resolve_file(ref: SecretRef, provider: Mapping[str, Any]) -> Resolution:
         )
     try:
         node: Any = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return Resolution("error", reason=f"secret file {path} is not JSON")
     for raw in ref.id.split("/")[1:]:
         part = raw.replace("~1", "/").replace("~0", "~")

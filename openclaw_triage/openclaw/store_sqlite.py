@@ -2,14 +2,14 @@
 
 A shared store (the state DB's `config_machine_state` rows, or the main agent DB when
 `auth.sharedStore` is absent) plus each agent's own DB, merged as OpenClaw merges them.
-We open with `mode=ro` and never write: a running gateway ignores direct writes, and
-OpenClaw refuses SQLite older than 3.51.3 as a writer. A fresh install may keep all of
-its data in the `-wal` file, so we never read the main file alone unless we must.
+We open read-only and never write, not even beside the file (`connect_readonly`): a running
+gateway ignores direct writes, and OpenClaw refuses SQLite older than 3.51.3 as a writer. A
+fresh install may keep all of its data in the `-wal` file, so we always read through it.
 """
 
 from __future__ import annotations
 
-import json
+import os
 import sqlite3
 import stat
 from dataclasses import dataclass
@@ -17,6 +17,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..model import AuthStore, Era, StoreIssue
+from ..util.jsonio import ParseError, parse_json
+from ..util.safe_read import copy_regular, present, regular_file
 from .coerce import apply_state, coerce_store, normalize_provider
 from .locate import AGENT_DB, STATE_DB
 
@@ -39,47 +41,84 @@ class Cell:
 
 
 def connect_readonly(path: Path) -> sqlite3.Connection:
-    """Open read-only without leaving anything behind.
+    """Open read-only without writing anything beside the database, and without blocking.
 
     A `mode=ro` open creates `-wal`/`-shm` files owned by us when they are missing (a root run
-    would leave root-owned files that stop the user's OpenClaw from opening its own database).
-    With no WAL data there is nothing to read through, so the file is opened `immutable`; only
-    when a non-empty `-wal` exists (a running gateway, or a fresh install's data) do we go
-    through it, and then its `-shm` exists already.
+    would leave root-owned files that stop the user's OpenClaw from opening its own database),
+    and `sqlite3.connect` on a FIFO waits forever. So the path must be a regular file, and:
+
+    - no WAL data: nothing to read through, the file is opened `immutable`;
+    - a non-empty `-wal` with its `-shm` (a running gateway): read through them, as any
+      reader beside OpenClaw does; nothing new is created;
+    - a non-empty `-wal` without `-shm` (a crash, a copied folder), or a folder we cannot
+      open through: the database and its WAL are copied to a private temp dir (0700), read
+      there into memory, and the copy removed. The WAL's rows are read; nothing is written
+      beside the user's files.
     """
+    try:
+        st = regular_file(path)
+    except OSError as exc:
+        raise DbError(f"{path} cannot be read ({exc.strerror})") from None
+    if st is None:
+        raise DbError(f"{path}: no such file")
     wal = Path(str(path) + "-wal")
     try:
-        has_wal = wal.stat().st_size > 0
+        wal_st = regular_file(wal)
+    except OSError as exc:
+        raise DbError(f"{wal} cannot be read ({exc.strerror})") from None
+    if wal_st is None or wal_st.st_size == 0:
+        return _connect_uri(f"file:{quote(str(path))}?mode=ro&immutable=1", path)
+    try:
+        shm_ok = regular_file(Path(str(path) + "-shm")) is not None
     except OSError:
-        has_wal = False
-    uri = f"file:{quote(str(path))}?mode=ro" + ("" if has_wal else "&immutable=1")
+        shm_ok = False
+    if shm_ok:
+        try:
+            return _connect_uri(f"file:{quote(str(path))}?mode=ro", path)
+        except DbError:
+            pass  # the -shm is not ours to use (another user's, read-only): read a copy
+    return _connect_copy(path, wal)
+
+
+def _connect_uri(uri: str, path: Path) -> sqlite3.Connection:
     try:
         conn = sqlite3.connect(uri, uri=True, timeout=5.0, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise DbError(f"{path}: {exc}") from None
+    try:
         conn.execute("PRAGMA query_only = 1")
         conn.execute("SELECT 1 FROM sqlite_master LIMIT 1")
-        return conn
-    except sqlite3.DatabaseError as exc:
-        if "unable to open" in str(exc) and path.exists():
-            return _connect_memory(path)
-        raise DbError(f"{path}: {exc}") from None
-
-
-def _connect_memory(path: Path) -> sqlite3.Connection:
-    """Fallback when the folder is not writable (no `-shm` can be made): read the main file
-    into memory. Data still only in a `-wal` file is then invisible, which we report."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DbError(f"{path}: {exc.strerror}") from None
-    wal = Path(str(path) + "-wal")
-    if wal.exists() and wal.stat().st_size > 0:
-        raise DbError(f"{path}: cannot open read-only through its WAL (folder not writable for us)")
-    conn = sqlite3.connect(":memory:", check_same_thread=False)
-    try:
-        conn.deserialize(data)
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:
+        conn.close()
         raise DbError(f"{path}: {exc}") from None
     return conn
+
+
+def _connect_copy(path: Path, wal: Path) -> sqlite3.Connection:
+    """The database with its WAL replayed, from a private copy, held in memory."""
+    import shutil
+    import tempfile
+
+    tmp = tempfile.mkdtemp(prefix="openclaw-triage-db-")  # 0700, ours alone
+    try:
+        copy = os.path.join(tmp, "copy.sqlite")
+        copy_regular(path, copy)
+        copy_regular(wal, copy + "-wal")
+        src = sqlite3.connect(copy, timeout=5.0)
+        try:
+            mem = sqlite3.connect(":memory:", check_same_thread=False)
+            src.backup(mem)
+        finally:
+            src.close()
+        mem.execute("PRAGMA query_only = 1")
+        mem.execute("SELECT 1 FROM sqlite_master LIMIT 1")
+        return mem
+    except OSError as exc:
+        raise DbError(f"{path} cannot be read ({exc.strerror})") from None
+    except sqlite3.Error as exc:
+        raise DbError(f"{path}: {exc}") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _file_meta(path: Path) -> tuple[int, float] | None:
@@ -101,9 +140,14 @@ def _json_cell(conn: sqlite3.Connection, table: str, key_col: str, val_col: str,
         return Cell("unreadable", reason=str(exc))
     if row is None:
         return Cell("missing", reason="no row")
+    text = row[0]
     try:
-        return Cell("ok", json.loads(row[0]))
-    except (TypeError, ValueError):
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        if not isinstance(text, str):
+            raise ParseError("not text")
+        return Cell("ok", parse_json(text))
+    except (ParseError, UnicodeDecodeError):
         return Cell("unreadable", reason=f"{table}.{key} is not valid JSON")
 
 
@@ -116,7 +160,7 @@ class SharedOwnership:
 def read_ownership(state_dir: Path) -> tuple[SharedOwnership, list[StoreIssue]]:
     """`config_machine_state['auth.sharedStore']` decides where the shared store lives."""
     db = state_dir / STATE_DB
-    if not db.exists():
+    if not present(db):
         return SharedOwnership("legacy-main", "no state DB"), []
     try:
         conn = connect_readonly(db)
@@ -148,11 +192,11 @@ def read_ownership(state_dir: Path) -> tuple[SharedOwnership, list[StoreIssue]]:
 
 def _open_layer(db: Path, location: str, layer: str) -> tuple[AuthStore, sqlite3.Connection | None]:
     """An empty layer for `db` with its file facts, and a read-only connection when it opens."""
-    store = AuthStore(location=location, layer=layer, exists=db.exists())
+    store = AuthStore(location=location, layer=layer, exists=present(db))
     meta = _file_meta(db)
     if meta:
         store.mode, store.mtime = meta
-    if not db.exists():
+    if not present(db):
         return store, None
     try:
         return store, connect_readonly(db)

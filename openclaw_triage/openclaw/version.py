@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..model import CliInfo, Era
+from ..util.safe_read import read_bytes
 from .layouts import for_release
 
 _VERSION_LINE = re.compile(r"OpenClaw\s+(\d{4}\.\d+\.\d+[^\s()]*)(?:\s+\(([0-9a-fA-F]{7,40})\))?")
@@ -38,9 +39,8 @@ def find_cli(explicit: str | None, env: Mapping[str, str]) -> str | None:
 
 def _read_json(path: Path) -> dict[str, object] | None:
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError):
+        data = json.loads(read_bytes(path, limit=4 * 1024 * 1024).decode("utf-8"))
+    except (OSError, ValueError, RecursionError):  # a FIFO or folder in its place is an OSError
         return None
     return data if isinstance(data, dict) else None
 
@@ -53,8 +53,7 @@ def _package_dir_for(cli: str) -> Path | None:
         if pkg is not None and pkg.get("name") == "openclaw":
             return candidate
     try:
-        with open(real, "rb") as fh:
-            head = fh.read(16384).decode("utf-8", "replace")
+        head = read_bytes(real, limit=16384, truncate=True).decode("utf-8", "replace")
     except OSError:
         return None
     for match in _SHIM_TARGET.finditer(head):

@@ -17,12 +17,11 @@ into `invalid x-api-key` or a cooldown. These rules keep Anthropic's distinction
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ..util.jsonio import as_object, as_text
+from ..util.jsonio import ParseError, as_object, as_text, parse_json
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -46,10 +45,19 @@ class Outcome:
     detail: str | None = None  # a sub-kind: credit | spend_limit | dns | refused | redirect ...
 
 
+class Unreadable(Exception):
+    """An answer that is JSON but cannot be read (nested past what we parse)."""
+
+
 def _json(text: str) -> Any:
+    """The answer's JSON, None when it is not JSON; `Unreadable` when it is JSON too deep to read."""
+    if not text:
+        return None
     try:
-        return json.loads(text) if text else None
-    except ValueError:
+        return parse_json(text)
+    except ParseError as exc:
+        if "nested" in str(exc):
+            raise Unreadable from None
         return None
 
 
@@ -80,8 +88,21 @@ def _snippet(text: str) -> str | None:
 
 
 def classify_response(step: str, status: int, headers: Mapping[str, str], text: str) -> Outcome:
-    """Name what Anthropic (or whatever answers at the base URL) said."""
-    body = _json(text)
+    """Name what Anthropic (or whatever answers at the base URL) said; never raises.
+
+    An answer nested too deeply to parse is `probe.unexpected` with detail `unreadable`: that
+    profile's result is unknown, and the other profiles' probes go on.
+    """
+    try:
+        body = _json(text)
+    except Unreadable:
+        return Outcome(
+            "probe.unexpected",
+            status=status,
+            request_id=headers.get("request-id"),
+            message="an answer nested too deeply to read",
+            detail="unreadable",
+        )
     etype, message, error_code, body_rid = _error_fields(body)
     base: dict[str, Any] = {
         "status": status,

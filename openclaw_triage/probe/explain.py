@@ -306,6 +306,12 @@ def _unexpected(ctx: Context, o: Outcome) -> tuple[str, str | None]:
         return text, f"Check the baseUrl {ctx.base.display} ({ctx.base.where})."
     if detail == "exception":
         return f"The probe of {ctx.profile_id} failed: {o.message}.", None
+    if detail == "unreadable":
+        text = (
+            f"{ctx.host} answered {o.status} to {ctx.path} with an unreadable answer ({o.message}){_rid(o)}: "
+            f"whether {ctx.profile_id}'s key works is unknown."
+        )
+        return text, f"Probe again; if it persists, check the baseUrl {ctx.base.display} ({ctx.base.where})."
     text = f"{ctx.host} answered {ctx.path} with {_said(o) or o.status}{_rid(o)}."
     if o.status is not None and o.status >= 500:
         return text, "A server-side error: probe again in a minute."

@@ -299,7 +299,16 @@ async def _exchange(client: httpx.AsyncClient, plan: _Plan, step: str, timeout: 
     except Exception as exc:  # a probe reports every failure; it never raises one
         return _Exchange(step, path, classify_exception(exc, proxy=ctx.proxy), None)
     latency = round((time.perf_counter() - start) * 1000, 1)
-    return _Exchange(step, path, classify_response(step, response.status_code, response.headers, text), latency)
+    try:
+        outcome = classify_response(step, response.status_code, response.headers, text)
+    except Exception:  # one answer we cannot read is that profile's result, never the end of the run
+        outcome = Outcome(
+            "probe.unexpected",
+            status=response.status_code,
+            message="an answer that could not be read",
+            detail="unreadable",
+        )
+    return _Exchange(step, path, outcome, latency)
 
 
 def _path_of(url: str) -> str:

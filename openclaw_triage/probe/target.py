@@ -10,7 +10,6 @@ exactly as in the gateway: the 404 that follows is the finding.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,9 @@ from urllib.parse import urlsplit, urlunsplit
 from ..model import Era
 from ..openclaw.coerce import normalize_provider
 from ..openclaw.config import get_path
-from ..util.jsonio import as_object
+from ..util.jsonio import as_object, parse_json, read_text
+
+MODELS_JSON_LIMIT = 4 * 1024 * 1024  # pi's models.json is a few KB
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -120,8 +121,8 @@ def _nonblank(value: Any) -> str | None:
 def _models_json_entry(agent_dir: Path) -> dict[str, Any] | None:
     """`<agentDir>/models.json` `providers.anthropic`; an unreadable file is ignored, as pi does."""
     try:
-        data = json.loads((agent_dir / "models.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = parse_json(read_text(agent_dir / "models.json", limit=MODELS_JSON_LIMIT))
+    except (OSError, ValueError):  # ParseError is a ValueError
         return None
     entry = get_path(data, "providers.anthropic") if isinstance(data, dict) else None
     return entry if isinstance(entry, dict) else None

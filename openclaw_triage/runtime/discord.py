@@ -18,7 +18,8 @@ from pathlib import Path
 
 from ..model import Era, Install
 from ..util.isotime import parse_iso
-from ..util.jsonio import as_object, as_text
+from ..util.jsonio import as_object, as_text, parse_json
+from ..util.safe_read import exists_sync, present, read_bytes
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
 if TYPE_CHECKING:
@@ -230,9 +231,8 @@ def _allow_store_count(install: Install, creds: Path, account_id: str) -> int:
 
 def _read_json(path: Path) -> Any:
     try:
-        with open(path, "rb") as fh:
-            return json.loads(fh.read(_MAX_FILE).decode("utf-8"))
-    except (OSError, ValueError):
+        return parse_json(read_bytes(path, limit=_MAX_FILE).decode("utf-8"))
+    except (OSError, ValueError):  # absent, not a regular file, too large, not JSON
         return None
 
 
@@ -250,11 +250,10 @@ def _read_requests(install: Install, creds: Path) -> tuple[list[PairingRequest],
         )
         if rows is not None:
             return [_request_from_row(r) for r in rows], f"{db}#channel_pairing_requests", None
-    if not path.exists():
+    if not present(path):
         return [], None, None
     try:
-        with open(path, "rb") as fh:
-            data = json.loads(fh.read(_MAX_FILE).decode("utf-8"))
+        data = parse_json(read_bytes(path, limit=_MAX_FILE).decode("utf-8"))
     except (OSError, ValueError) as exc:
         return [], str(path), f"cannot read ({type(exc).__name__}); OpenClaw reads it as no requests"
     items = data.get("requests") if isinstance(data, dict) else None
@@ -303,14 +302,15 @@ def _sqlite_rows(install: Install, sql: str, params: tuple[Any, ...]) -> list[tu
     from ..openclaw.locate import STATE_DB
 
     db = install.state_dir / STATE_DB
-    if not db.exists():
+    if not exists_sync(db):
         return None
     import sqlite3
-    from urllib.parse import quote
+
+    from ..openclaw.store_sqlite import DbError, connect_readonly
 
     try:
-        conn = sqlite3.connect(f"file:{quote(str(db))}?mode=ro", uri=True, timeout=1.0)
-    except sqlite3.Error:
+        conn = connect_readonly(db)  # a regular file only, nothing written beside it
+    except DbError:
         return None
     try:
         return conn.execute(sql, params).fetchall()

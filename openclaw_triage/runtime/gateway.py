@@ -24,6 +24,7 @@ from ..model import Era, Install
 from ..util.isotime import parse_iso
 from ..util.jsonio import as_object, as_text
 from ..util.proc import pid_alive, start_ticks
+from ..util.safe_read import read_bytes
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
 if TYPE_CHECKING:
@@ -121,10 +122,8 @@ def lock_dirs(state_dir: Path, env: Mapping[str, str], sandbox: Path | None = No
 def read_lock(path: Path) -> GatewayLock | None:
     """Parse one lock file; None when it is not a gateway lock (OpenClaw ignores those too)."""
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(_MAX_LOCK_BYTES)
-        data = json.loads(raw.decode("utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_bytes(path, limit=_MAX_LOCK_BYTES).decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(data, dict):
         return None

@@ -24,6 +24,7 @@ from pathlib import Path
 from ..model import Install
 from ..util.isotime import local_date, parse_iso
 from ..util.jsonio import as_object
+from ..util.safe_read import read_tail
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
 if TYPE_CHECKING:
@@ -135,14 +136,10 @@ def log_paths(install: Install, now: float | None = None) -> list[Path]:
 
 def _tail(path: Path, max_bytes: int) -> tuple[bytes, LogFile] | None:
     try:
-        with open(path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            start = max(0, size - max_bytes)
-            fh.seek(start)
-            data = fh.read(max_bytes)
-    except FileNotFoundError:
+        data, size = read_tail(path, max_bytes)  # a FIFO or folder in its place is a problem, not a hang
+    except (FileNotFoundError, NotADirectoryError):
         return None
-    if start > 0:
+    if size > max_bytes:
         cut = data.find(b"\n")
         data = data[cut + 1 :] if cut >= 0 else b""
     return data, LogFile(path, size, len(data))

@@ -12,6 +12,8 @@ import re
 import shutil
 import subprocess
 
+from ..util.safe_read import read_bytes
+
 _NODE_IN_SCRIPT = re.compile(r"""(/[^\s"'`]*/node)(?=["'\s])""")
 
 
@@ -19,8 +21,7 @@ def node_for(cli: str | None) -> str | None:
     """The Node that runs this `openclaw`: named in its launcher script, else on PATH."""
     if cli:
         try:
-            with open(os.path.realpath(cli), "rb") as fh:
-                head = fh.read(4096).decode("utf-8", "replace")
+            head = read_bytes(os.path.realpath(cli), limit=4096, truncate=True).decode("utf-8", "replace")
         except OSError:
             head = ""
         match = _NODE_IN_SCRIPT.search(head)

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from ..model import Install
+from ..util.safe_read import read_bytes
 from ..util.state import state_root
 from .gateway import GatewayLock, detect
 
@@ -69,9 +70,9 @@ def recorded_reloads(lock: GatewayLock | None) -> list[tuple[float, str]]:
 
 def _load_records(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        data = json.loads(read_bytes(path, limit=1024 * 1024).decode("utf-8"))
+    except (FileNotFoundError, NotADirectoryError):
         return {}
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}

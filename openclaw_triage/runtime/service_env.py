@@ -27,6 +27,7 @@ from ..keys import mask
 from ..model import Era, Install
 from ..openclaw.coerce import normalize_provider
 from ..secret import Secret
+from ..util.safe_read import is_dir_sync, is_file_sync, read_bytes
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
 if TYPE_CHECKING:
@@ -143,8 +144,8 @@ def _logical_lines(text: str) -> Iterator[str]:
 
 
 def _read_limited(path: Path) -> str:
-    with open(path, "rb") as fh:
-        return fh.read(_MAX_FILE).decode("utf-8", "replace")
+    """The first `_MAX_FILE` bytes of a regular file (a FIFO or folder is an `OSError`, not a hang)."""
+    return read_bytes(path, limit=_MAX_FILE, truncate=True).decode("utf-8", "replace")
 
 
 def _systemd_source(unit: Path, home: Path) -> list[EnvSource]:
@@ -153,7 +154,7 @@ def _systemd_source(unit: Path, home: Path) -> list[EnvSource]:
     try:
         texts = [_read_limited(unit)]
         drop_dir = Path(str(unit) + ".d")
-        if drop_dir.is_dir():
+        if is_dir_sync(drop_dir):
             texts += [_read_limited(p) for p in sorted(drop_dir.glob("*.conf"))]
     except OSError as exc:
         return [EnvSource("systemd", str(unit), error=exc.strerror or "unreadable")]
@@ -176,14 +177,13 @@ def _systemd_source(unit: Path, home: Path) -> list[EnvSource]:
 
 
 def _launchd_source(plist: Path) -> EnvSource | None:
-    if not plist.is_file():
+    if not is_file_sync(plist):
         return None
     import plistlib
 
     try:
-        with open(plist, "rb") as fh:
-            data = plistlib.load(fh)
-    except (OSError, ValueError, plistlib.InvalidFileException) as exc:
+        data = plistlib.loads(read_bytes(plist, limit=_MAX_FILE))
+    except (OSError, ValueError, TypeError, RecursionError, plistlib.InvalidFileException) as exc:
         return EnvSource("launchd", str(plist), error=f"cannot parse ({type(exc).__name__})")
     env = data.get("EnvironmentVariables") if isinstance(data, dict) else None
     values = {str(k): str(v) for k, v in env.items()} if isinstance(env, dict) else {}
@@ -243,7 +243,7 @@ def read_service_env(install: Install, pid: int | None = None) -> ServiceEnv:
         result.service = f"systemd user unit {units[0].name}"
         if process is None:
             result.sources += _systemd_source(units[0], install.home)
-    elif plist.is_file():
+    elif is_file_sync(plist):
         result.service = f"launchd agent {plist.name}"
         if process is None:
             source = _launchd_source(plist)

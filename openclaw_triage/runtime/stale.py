@@ -14,11 +14,12 @@ at start: a restart is needed); the config only with `gateway.reload.mode: off`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
 from ..model import Era, Install
+from ..util.jsonio import parse_json, read_text
+from ..util.safe_read import exists_sync
 from .gateway import CredentialChange, GatewayStatus, gateway_config
 
 STARTUP_SLACK_S = 3.0  # writes this soon after a (re)load are the gateway's own start-up writes
@@ -81,9 +82,8 @@ def _usage_write(path: str, mtime: float) -> bool:
     apart), and a gateway's write carries the keys it already holds.
     """
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError):
+        data = parse_json(read_text(path))
+    except (OSError, ValueError):  # absent, not a regular file, not JSON
         return False
     usage = data.get("usageStats") if isinstance(data, dict) else None
     stamps = [
@@ -115,7 +115,7 @@ def _sqlite_changes(install: Install, loaded: float) -> list[CredentialChange]:
     ]
     seen: set[Path] = set()
     for what, db, table, key_col, col in candidates:
-        if db in seen or not db.exists():
+        if db in seen or not exists_sync(db):
             continue
         seen.add(db)
         key = "authProfiles.store" if table == "config_machine_state" else "primary"
@@ -127,11 +127,12 @@ def _sqlite_changes(install: Install, loaded: float) -> list[CredentialChange]:
 
 def _row_updated(db: Path, table: str, key_col: str, col: str, key: str) -> float | None:
     import sqlite3
-    from urllib.parse import quote
+
+    from ..openclaw.store_sqlite import DbError, connect_readonly
 
     try:
-        conn = sqlite3.connect(f"file:{quote(str(db))}?mode=ro", uri=True, timeout=1.0)
-    except sqlite3.Error:
+        conn = connect_readonly(db)  # a regular file only, nothing written beside it
+    except DbError:
         return None
     try:
         row = conn.execute(f"SELECT {col} FROM {table} WHERE {key_col} = ?", (key,)).fetchone()

@@ -16,6 +16,7 @@ from pathlib import Path
 from textual.binding import Binding, BindingType
 
 from ..actions import Action, GatewayReload, OrderPin, PairingApprove, Unpin
+from ..util.jsonio import read_text
 
 KEYMAP_ENV = "OPENCLAW_TRIAGE_CONFIG_DIR"
 
@@ -119,7 +120,7 @@ def keymap_path() -> Path:
 def read_keymap(path: Path) -> tuple[dict[str, str], str | None]:
     """The user's remaps (known ids only), and a problem to say if the file is unusable."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_text(path, limit=1024 * 1024))  # a FIFO or folder there: ignored, never a hang
     except FileNotFoundError:
         return {}, None
     except (OSError, ValueError) as exc:

@@ -46,7 +46,10 @@ def iso_utc(epoch: float | None) -> str:
     """`2026-11-24 18:50:45Z` (seconds precision, UTC): stable across the user's and helper's zones."""
     if epoch is None:
         return "unknown"
-    return time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(epoch))
+    try:
+        return time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(epoch))
+    except (OverflowError, OSError, ValueError):  # a hand-edited 9e99 or NaN: no date at all
+        return "out of range"
 
 
 def ago(seconds: float | None) -> str:

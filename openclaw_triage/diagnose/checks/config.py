@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
+from urllib.parse import urlsplit
 
 from ...findings import Severity
 from ...keys import KeyKind, classify, mask
@@ -10,6 +10,8 @@ from ...model import AuthStore, Era, Install
 from ...openclaw import commands as fixes
 from ...openclaw.coerce import normalize_provider
 from ...openclaw.config import get_path
+from ...util.jsonio import parse_json, read_text
+from ...util.safe_read import exists_sync
 from ..result import Collector
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
@@ -54,7 +56,7 @@ def check_config(install: Install, out: Collector) -> None:
             f"{path} uses ${{{var}}} at {where}, but {var} is not set: OpenClaw keeps the literal text.",
             f"Set {var} in ~/.openclaw/.env or the gateway's environment.",
         )
-    if not cfg.exists and install.state_dir.exists():
+    if not cfg.exists and exists_sync(install.state_dir):
         out.add("config.missing", Severity.INFO, path, f"There is no {path}: OpenClaw runs on its defaults.")
     _walk_redacted(cfg.data, "", out, path)
     providers = get_path(cfg.data, "models.providers")
@@ -76,18 +78,15 @@ def check_config(install: Install, out: Collector) -> None:
                 )
     for agent in install.agents:
         models_json = agent.agent_dir / "models.json"
-        if models_json.is_file():
-            try:
-                import json
-
-                data = json.loads(models_json.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            entry = get_path(data, "providers.anthropic") if isinstance(data, dict) else None
-            if isinstance(entry, dict) and not (isinstance(providers, dict) and "anthropic" in providers):
-                _check_base_url(
-                    "anthropic", entry.get("baseUrl"), f"{models_json} providers.anthropic.baseUrl", out, stale=True
-                )
+        try:
+            data = parse_json(read_text(models_json, limit=4 * 1024 * 1024))
+        except (OSError, ValueError):  # absent, not a regular file, not JSON: pi ignores it too
+            continue
+        entry = get_path(data, "providers.anthropic") if isinstance(data, dict) else None
+        if isinstance(entry, dict) and not (isinstance(providers, dict) and "anthropic" in providers):
+            _check_base_url(
+                "anthropic", entry.get("baseUrl"), f"{models_json} providers.anthropic.baseUrl", out, stale=True
+            )
 
 
 def _walk_redacted(node: Any, path: str, out: Collector, file: str) -> None:
@@ -110,8 +109,29 @@ def _walk_redacted(node: Any, path: str, out: Collector, file: str) -> None:
 def _check_base_url(provider: str, base_url: Any, where: str, out: Collector, *, stale: bool = False) -> None:
     if not isinstance(base_url, str) or not base_url.strip():
         return
-    parsed = urlparse(base_url.strip())
-    host = (parsed.hostname or "").lower()
+    try:
+        parsed = urlsplit(base_url.strip())
+        host = (parsed.hostname or "").lower()
+        port = parsed.port
+    except ValueError as exc:
+        # Node's `new URL()` refuses it too, so every request for the provider fails. The URL is
+        # not quoted (it may carry a password); Python's reason is, reworded.
+        reason = str(exc)
+        why = "its port is out of range" if "out of range" in reason else "its port is not a number"
+        if "Port" not in reason:
+            why = "its host is not a valid address (an unclosed or invalid [IPv6] literal?)"
+        out.add(
+            "config.base_url_invalid",
+            Severity.ERROR,
+            where,
+            f"{where} is not a valid URL: {why}. OpenClaw cannot build a request URL from it, so every "
+            f"request for {provider} fails (Invalid URL).",
+            f"Correct it (e.g. https://{ANTHROPIC_HOST}), or remove it: "
+            + (
+                fixes.config_unset(where) if not stale else f"delete providers.{provider} from {where.split(' ', 1)[0]}"
+            ),
+        )
+        return
     path = parsed.path.rstrip("/")
     if provider == "anthropic" and host and host != ANTHROPIC_HOST:
         note = (
@@ -123,7 +143,7 @@ def _check_base_url(provider: str, base_url: Any, where: str, out: Collector, *,
             "config.base_url_override",
             Severity.WARNING,
             where,
-            f"Requests for {provider} go to {host}{':' + str(parsed.port) if parsed.port else ''}{path}, not {ANTHROPIC_HOST}{note}: "
+            f"Requests for {provider} go to {host}{':' + str(port) if port else ''}{path}, not {ANTHROPIC_HOST}{note}: "
             "a proxy's own key and errors apply.",
             fixes.config_unset(where)
             if not stale

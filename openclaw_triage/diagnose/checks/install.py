@@ -12,6 +12,7 @@ from ...openclaw.config import get_path, model_primary, model_setting
 from ...openclaw.layouts import default_model, rejected_config_keys
 from ...openclaw.locate import looked_in
 from ...openclaw.version import parse_version
+from ...util.safe_read import read_tail
 from ...util.tempfiles import leftover_temps
 from ..result import Collector, ProfileView
 
@@ -184,13 +185,10 @@ def check_logs(install: Install, reports: list[ProfileView], out: Collector) -> 
     """2026.3 onboarding logs its argv, `--anthropic-api-key` included, in plain text."""
     log = install.state_dir / "logs" / "config-audit.jsonl"
     try:
-        size = log.stat().st_size
-        with open(log, "rb") as fh:
-            if size > 32 * 1024 * 1024:
-                fh.seek(size - 32 * 1024 * 1024)
-            text = fh.read().decode("utf-8", "replace")
+        data, _ = read_tail(log, 32 * 1024 * 1024)  # a FIFO or a folder in its place is skipped
     except OSError:
         return
+    text = data.decode("utf-8", "replace")
     found = _SECRET_IN_TEXT.findall(text)
     known = {r.profile.secret.get_secret_value().strip() for r in reports if r.profile.secret is not None}
     if found:

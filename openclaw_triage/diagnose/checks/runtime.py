@@ -11,6 +11,7 @@ from ...model import Era, Install
 from ...openclaw.coerce import normalize_provider
 from ...openclaw.commands import reload_gateway
 from ...util.isotime import ago, iso_utc
+from ...util.safe_read import exists_sync
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ def _gateway_findings(gw: GatewayStatus, install: Install, add: Add) -> None:
         )
         return
     if not gw.running:
-        if install.state_dir.exists():
+        if exists_sync(install.state_dir):
             add(
                 "gateway.not_running",
                 Severity.INFO,

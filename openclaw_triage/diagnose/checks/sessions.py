@@ -83,6 +83,11 @@ _STORE_SEVERITY = {
 }
 
 
+def store_issue_severity(code: str) -> Severity:
+    """The severity `check` gives a session store's issue (`sessions` exits by the same rule)."""
+    return _STORE_SEVERITY.get(code, Severity.WARNING)
+
+
 def check_sessions(
     install: Install,
     agent: AgentAuth,
@@ -95,7 +100,7 @@ def check_sessions(
     stores = load_sessions(install, agent=agent.agent_id, pinned_only=True)
     for store in stores:
         for issue in store.issues:
-            severity = _STORE_SEVERITY.get(issue.code, Severity.WARNING)
+            severity = store_issue_severity(issue.code)
             if issue.code == "session.store_unreadable":
                 out.add("session.store_unreadable", severity, issue.subject, issue.message + ".")
             elif issue.code == "session.store_too_large":

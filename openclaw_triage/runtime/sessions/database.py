@@ -1,7 +1,7 @@
 """2026.9: an agent database's sessions (`session_nodes`, else an older `session_entries`), read-only.
 
-Opened `mode=ro` through the WAL like `store_sqlite`; sqlite3 is imported only when a store is
-actually read.
+Opened through `store_sqlite.connect_readonly` (a regular file only, through the WAL, nothing
+written beside it); sqlite3 is imported only when a store is actually read.
 """
 
 from __future__ import annotations
@@ -35,8 +35,12 @@ def load_db_store(agent_dir: Path, agent_id: str, *, pinned_only: bool = False) 
     db = agent_dir / AGENT_DB
     try:
         st = db.stat()
-    except OSError:
+    except (FileNotFoundError, NotADirectoryError):
         return SessionStore(agent_id, Era.SQLITE, f"{db}#session_nodes", "none", exists=False)
+    except OSError as exc:  # permission denied on its folder, a symlink loop: there, and unusable
+        store = SessionStore(agent_id, Era.SQLITE, f"{db}#session_nodes", "none", exists=True)
+        store.issues.append(store_issue("session.store_unreadable", f"{db} cannot be read ({exc.strerror})", str(db)))
+        return store
     try:
         wal = os.stat(str(db) + "-wal")
         wal_ident: tuple[int, ...] = (wal.st_ino, wal.st_size, wal.st_mtime_ns)
@@ -134,7 +138,7 @@ def _collect(rows: Iterable[Any], extra: list[str], store: SessionStore, agent_i
         key = row[0]
         try:
             entry = loads(row[1]) if isinstance(row[1], str | bytes) else None
-        except ValueError:
+        except (ValueError, RecursionError):
             entry = None
         if not isinstance(key, str) or not isinstance(entry, dict):
             bad += 1

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 PIN_FIELDS = ("authProfileOverride", "authProfileOverrideSource", "authProfileOverrideCompactionCount")
+_MAX_SOURCE = 32  # the sources are short words; anything longer is shown as what it does
 _NOT_CHANNELS = frozenset({"main", "cron", "subagent", "acp", "hook", "hooks", "heartbeat", "probe", "global"})
 
 
@@ -34,7 +35,12 @@ def resolve_pin(entry: Mapping[str, Any], era: Era) -> Pin | None:
     numeric = isinstance(count, int | float) and not isinstance(count, bool)
     stored = entry.get("authProfileOverrideSource")
     missing = stored is None if era is Era.JSON else not stored
-    source = ("auto" if numeric else "user") if missing else str(stored)
+    if missing:
+        source = "auto" if numeric else "user"
+    elif isinstance(stored, str) and len(stored) <= _MAX_SOURCE:
+        source = stored
+    else:  # a list, an object, a pasted key: not `user`, so OpenClaw treats it as automatic; never printed
+        source = "auto"
     if era is Era.JSON and source == "user-link":
         source = "auto"  # 2026.3 knows only `user`; anything else behaves as an automatic pin
     return Pin(raw.strip(), source, stored, count if numeric else None)

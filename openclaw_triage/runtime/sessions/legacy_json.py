@@ -10,6 +10,7 @@ import stat
 from ...model import Era
 from ...openclaw.locate import normalize_agent_id, resolve_user_path
 from ...util.jsonio import ParseError, parse_json
+from ...util.safe_read import kind_of, read_bytes
 from .cache import cached_store
 from .entries import agent_of, session_from_entry
 from .model import SessionStore, store_issue
@@ -44,9 +45,10 @@ def parse_legacy_store(raw: bytes) -> dict[str, Any]:
         raise ParseError(f"not UTF-8 text (byte {exc.start})") from None
     if text.startswith("\ufeff"):
         raise ParseError("starts with a byte-order mark, which JSON.parse rejects")
-    data = parse_json(text)
+    data = parse_json(text, max_depth=None)  # read entry by entry, never walked: no depth pass
     if not isinstance(data, dict):
-        raise ParseError(f"is a JSON {type(data).__name__}, not an object")
+        kind = "null" if data is None else {list: "array", str: "string", bool: "boolean"}.get(type(data), "number")
+        raise ParseError(f"is a JSON {kind}, not an object")
     return data
 
 
@@ -59,8 +61,13 @@ def load_legacy_store(path: Path, agent_id: str, *, pinned_only: bool = False, s
     """
     try:
         st = path.stat()
-    except OSError:
+    except (FileNotFoundError, NotADirectoryError):
         return SessionStore(agent_id, Era.JSON, str(path), SESSIONS_FILE, exists=False)
+    except OSError as exc:  # permission denied on its folder, a symlink loop: there, and unusable
+        store = SessionStore(agent_id, Era.JSON, str(path), SESSIONS_FILE, exists=True)
+        message = f"{path} cannot be read ({exc.strerror})"
+        store.issues.append(store_issue("session.store_unreadable", message, str(path)))
+        return store
     ident = ("json", str(path), agent_id, pinned_only, shared, st.st_ino, st.st_size, st.st_mtime_ns)
     return cached_store(ident, lambda: _load_legacy(path, st, agent_id, pinned_only, shared))
 
@@ -70,7 +77,8 @@ def _load_legacy(path: Path, st: os.stat_result, agent_id: str, pinned_only: boo
     store.exists, store.mode, store.size = True, stat.S_IMODE(st.st_mode), st.st_size
     where = str(path)
     if not stat.S_ISREG(st.st_mode):
-        store.issues.append(store_issue("session.store_unreadable", f"{where} is not a regular file", where))
+        message = f"{where} is {kind_of(st.st_mode)}, not a regular file"
+        store.issues.append(store_issue("session.store_unreadable", message, where))
         return store
     if st.st_size > MAX_STORE_BYTES:
         store.issues.append(
@@ -83,8 +91,7 @@ def _load_legacy(path: Path, st: os.stat_result, agent_id: str, pinned_only: boo
         )
         return store
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_STORE_BYTES + 1)
+        raw = read_bytes(path, limit=MAX_STORE_BYTES)  # a FIFO swapped in since the stat is refused too
     except OSError as exc:
         store.issues.append(store_issue("session.store_unreadable", f"{where} cannot be read ({exc.strerror})", where))
         return store
