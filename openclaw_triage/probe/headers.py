@@ -12,10 +12,10 @@ not change how Anthropic authenticates or bills a request.
 
 from __future__ import annotations
 
-from ..keys import BEARER_MARKER
 from ..model import Era
+from ..providers import ANTHROPIC, BEARER_MARKER
 
-ANTHROPIC_HOST = "api.anthropic.com"
+ANTHROPIC_HOST = ANTHROPIC.host
 ANTHROPIC_VERSION = "2023-06-01"
 OAUTH_BETA = "oauth-2025-04-20"
 CLAUDE_CODE_BETA = "claude-code-20250219"

@@ -19,13 +19,14 @@ from urllib.parse import urlsplit, urlunsplit
 from ..model import Era
 from ..openclaw.coerce import normalize_provider
 from ..openclaw.config import get_path
+from ..providers import ANTHROPIC
 from ..util.jsonio import as_object
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-DEFAULT_BASE_URL = "https://api.anthropic.com"
+DEFAULT_BASE_URL = ANTHROPIC.base_url
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from ...model import AuthStore, Era, Install
 from ...openclaw import commands as fixes
 from ...openclaw.coerce import normalize_provider
 from ...openclaw.config import get_path
+from ...providers import ANTHROPIC
 from ..result import Collector
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-ANTHROPIC_HOST = "api.anthropic.com"
+ANTHROPIC_HOST = ANTHROPIC.host
 
 
 def check_config(install: Install, out: Collector) -> None:
