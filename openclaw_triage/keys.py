@@ -50,6 +50,7 @@ __all__ = [
     "OAUTH_TOKEN_PREFIX",
     "OTHER_PROVIDERS",
     "REFRESH_TOKEN_PREFIX",
+    "SAFE_TO_CLEAN",
     "KeyInfo",
     "KeyKind",
     "OtherProvider",

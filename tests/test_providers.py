@@ -100,3 +100,21 @@ def test_oauth_ids_belong_to_their_company() -> None:
     assert providers.owner_of_oauth("openai-codex") is providers.OPENAI
     assert providers.get("OpenAI ") is providers.OPENAI
     assert providers.get("minimax") is None
+
+
+def test_key_set_takes_only_a_well_formed_key_of_the_providers_own_shape() -> None:
+    from openclaw_triage.write.errors import InvalidSecret
+    from openclaw_triage.write.validate import check_secret
+
+    good = fakekeys.openai_key("set")
+    assert check_secret("openai", f"  {good}\n").value == good  # only the ends are cleaned
+    for bad, why in (
+        (fakekeys.openrouter_key("set"), "OpenRouter key, not an OpenAI one"),
+        (good[:40] + "\n" + good[40:], "line break"),
+        (fakekeys.xai_key("set")[:-3], "expected 84"),
+    ):
+        provider = "xai" if why == "expected 84" else "openai"
+        with pytest.raises(InvalidSecret) as refused:
+            check_secret(provider, bad)
+        assert why in str(refused.value) and bad not in str(refused.value)
+    assert check_secret("minimax", "anything-goes-for-a-provider-we-do-not-know").value
