@@ -20,18 +20,49 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from . import providers as _providers
+from .providers import (
+    ADMIN_KEY_LENGTH,
+    ADMIN_KEY_PREFIX,
+    API_KEY_LENGTH,
+    API_KEY_PREFIX,
+    BEARER_MARKER,
+    OAUTH_TOKEN_MIN_LENGTH,
+    OAUTH_TOKEN_PREFIX,
+    REFRESH_TOKEN_PREFIX,
+    KeyShape,
+    Provider,
+)
 from .util.jsstr import js_trim, utf16_len, utf16_slice
 
-# --- formats (research/anthropic-api.md §5) -----------------------------------------------
+TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
+if TYPE_CHECKING:
+    from typing import Any
 
-API_KEY_PREFIX = "sk-ant-api03-"
-API_KEY_LENGTH = 108
-OAUTH_TOKEN_PREFIX = "sk-ant-oat01-"
-OAUTH_TOKEN_MIN_LENGTH = 80  # `openclaw models auth paste-token` refuses shorter tokens
-REFRESH_TOKEN_PREFIX = "sk-ant-ort01-"
-ADMIN_KEY_PREFIX = "sk-ant-admin01-"
-ADMIN_KEY_LENGTH = 110
-BEARER_MARKER = "sk-ant-oat"  # OpenClaw sends any secret containing this as `Bearer`
+# The formats: Anthropic's (research/anthropic-api.md §5) and every other row's, in `providers`.
+__all__ = [
+    "ADMIN_KEY_LENGTH",
+    "ADMIN_KEY_PREFIX",
+    "API_KEY_LENGTH",
+    "API_KEY_PREFIX",
+    "BEARER_MARKER",
+    "OAUTH_TOKEN_MIN_LENGTH",
+    "OAUTH_TOKEN_PREFIX",
+    "OTHER_PROVIDERS",
+    "REFRESH_TOKEN_PREFIX",
+    "SAFE_TO_CLEAN",
+    "KeyInfo",
+    "KeyKind",
+    "OtherProvider",
+    "Problem",
+    "SanitizeResult",
+    "classify",
+    "last4",
+    "mask",
+    "problem_text",
+    "sanitize",
+    "sends_bearer",
+]
 
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 _SMART_QUOTES = frozenset("\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a")
@@ -79,22 +110,32 @@ class OtherProvider:
     name: str
     pattern: str  # a regex, compiled on first use (check's start-up budget is tight)
     belongs: str  # where such a key belongs in OpenClaw
+    provider_id: str | None = None  # its row in `providers`, when it has one
+    generic: bool = False  # a catch-all shape many providers share: it names no one provider
 
     def matches(self, value: str) -> bool:
         return _compiled(self.pattern).search(value) is not None
 
 
-# Most specific first: `sk-or-`/`sk-proj-` must win over the bare OpenAI-compatible `sk-`.
+def _detector(row: Provider) -> OtherProvider | None:
+    """How to spot `row`'s keys anywhere: a distinctive prefix (not the bare `sk-`), a shape with a
+    fixed length behind a generic prefix (DeepSeek's `sk-` + 32), or the marker every key holds.
+    A shape with no prefix (Mistral's 32 characters) is too plain to name a key by."""
+    parts: list[str] = []
+    for shape in row.shapes:
+        if len(shape.prefix) > 3:
+            parts.append("^" + re.escape(shape.prefix))
+        elif shape.prefix and shape.lengths and not shape.marker:
+            parts.append(f"^(?:{shape.pattern()})$")
+    parts += ["^" + re.escape(prefix) for prefix in row.other_prefixes]
+    parts += sorted({re.escape(s.marker) for s in row.shapes if s.marker})
+    return OtherProvider(row.label, "|".join(parts), row.belongs, row.id) if parts else None
+
+
+# Most specific first: `sk-or-`/`sk-proj-` must win over the bare OpenAI-compatible `sk-`. The
+# rows of `providers` first (in their order), then providers we only recognise.
 OTHER_PROVIDERS: tuple[OtherProvider, ...] = (
-    OtherProvider("OpenRouter", r"^(sk-or-v1-|sk-or-)", "openrouter/… models with OPENROUTER_API_KEY"),
-    OtherProvider(
-        "OpenAI",
-        r"^(sk-proj-|sk-svcacct-|sk-admin-|sk-None-)|T3BlbkFJ",
-        "openai/… models with OPENAI_API_KEY",
-    ),
-    OtherProvider("Google Gemini", r"^AIza[0-9A-Za-z_-]{20,}", "google/… models with GEMINI_API_KEY"),
-    OtherProvider("xAI", r"^xai-", "xai/… models with XAI_API_KEY"),
-    OtherProvider("Groq", r"^gsk_", "groq/… models with GROQ_API_KEY"),
+    *(d for d in (_detector(row) for row in _providers.PROVIDERS if row is not _providers.ANTHROPIC) if d),
     OtherProvider("Perplexity", r"^pplx-", "perplexity/… models with PERPLEXITY_API_KEY"),
     OtherProvider("Hugging Face", r"^hf_", "huggingface/… models with HF_TOKEN"),
     OtherProvider("Replicate", r"^r8_", "replicate with REPLICATE_API_TOKEN"),
@@ -107,6 +148,7 @@ OTHER_PROVIDERS: tuple[OtherProvider, ...] = (
         "an OpenAI-compatible provider (DeepSeek, Moonshot, …)",
         r"^sk-(?!ant-)[A-Za-z0-9]{20,}$",
         "that provider's own models",
+        generic=True,
     ),
 )
 
@@ -211,6 +253,14 @@ class KeyInfo:
     provider_guess: str | None = None  # for OTHER_PROVIDER
     belongs: str | None = None
     sends_bearer: bool = False  # OpenClaw picks `Authorization: Bearer` from the text
+    judged_as: str = "anthropic"  # whose key shapes judged it (the profile's provider, a `providers` id)
+    shape: str | None = None  # which of that provider's shapes it has (`project key`), when not Anthropic's
+
+    @property
+    def owner(self) -> str:
+        """The provider's name whose rules judged the key: `Anthropic`, `OpenAI`, ..."""
+        row = _providers.get(self.judged_as)
+        return row.label if row is not None else self.judged_as
 
     @property
     def ok(self) -> bool:
@@ -218,7 +268,7 @@ class KeyInfo:
 
     def summary(self) -> str:
         """A few words for a table cell: `API key · 104/108 chars`."""
-        text = _KIND_SHORT[self.kind]
+        text = self.shape if self.shape and self.kind is KeyKind.API_KEY else _KIND_SHORT[self.kind]
         if self.kind is KeyKind.OTHER_PROVIDER and self.provider_guess:
             text = f"{self.provider_guess} key"
         shorts = []
@@ -233,8 +283,10 @@ class KeyInfo:
     def describe(self) -> str:
         """One human line: the kind, then why it is malformed."""
         text = self.kind.label
+        if self.judged_as != "anthropic" and self.kind is KeyKind.API_KEY:
+            text = f"{self.owner} {self.shape or 'API key'}"
         if self.kind is KeyKind.OTHER_PROVIDER and self.provider_guess:
-            text = f"{self.provider_guess} key (not Anthropic)"
+            text = f"{self.provider_guess} key (not {self.owner})"
         if self.problems:
             text += ": " + "; ".join(problem_text(p, self) for p in self.problems)
         return text
@@ -276,10 +328,17 @@ def _looks_masked(core: str) -> bool:
     return any(e in core for e in _ELLIPSES)
 
 
-def classify(value: str | None) -> KeyInfo:
-    """Name what `value` looks like and list everything wrong with it."""
+def classify(value: str | None, provider: str | None = None) -> KeyInfo:
+    """Name what `value` looks like and list everything wrong with it.
+
+    `provider`: the profile's provider (an id of `providers`); its key shapes judge the value.
+    None or `anthropic`, or a provider without a row: Anthropic's rules, as before.
+    """
     if value is None or value == "":
-        return KeyInfo(KeyKind.EMPTY)
+        return KeyInfo(KeyKind.EMPTY, judged_as=_judge_id(provider))
+    row = _providers.get(provider) if provider else None
+    if row is not None and row is not _providers.ANTHROPIC:
+        return _classify_cached(value, row.id) if len(value) < 512 else _classify(value, row)
     # The common case first, without allocating: a well-formed key needs no further inspection.
     match = _compiled(_WELL_FORMED).fullmatch(value)
     if match is not None:
@@ -287,8 +346,13 @@ def classify(value: str | None) -> KeyInfo:
             return _OK_API_KEY
         return _ok_token(len(value))
     if len(value) < 512:
-        return _classify_cached(value)
+        return _classify_cached(value, None)
     return _classify(value)
+
+
+def _judge_id(provider: str | None) -> str:
+    row = _providers.get(provider) if provider else None
+    return row.id if row is not None else "anthropic"
 
 
 _WELL_FORMED = r"(?P<api>sk-ant-api03-[A-Za-z0-9_-]{93}AA)|(?P<oat>sk-ant-oat01-[A-Za-z0-9_-]{67,})"
@@ -301,11 +365,11 @@ def _ok_token(length: int) -> KeyInfo:
 
 
 @functools.lru_cache(maxsize=1024)
-def _classify_cached(value: str) -> KeyInfo:
-    return _classify(value)
+def _classify_cached(value: str, provider: str | None) -> KeyInfo:
+    return _classify(value, _providers.get(provider))
 
 
-def _classify(value: str) -> KeyInfo:
+def _classify(value: str, row: Provider | None = None) -> KeyInfo:
     problems: list[Problem] = []
     raw = value
     sends_bearer = BEARER_MARKER in raw
@@ -344,10 +408,13 @@ def _classify(value: str) -> KeyInfo:
         compact = "".join(c for c in core if not c.isspace() and ord(c) >= 32 and not 127 <= ord(c) < 160)
     length = utf16_len(raw)
 
+    judged = row.id if row is not None and not compact.startswith("sk-ant-") else "anthropic"
     if _is_placeholder(compact):
-        return KeyInfo(KeyKind.PLACEHOLDER, tuple(problems), length=length, sends_bearer=sends_bearer)
+        return KeyInfo(KeyKind.PLACEHOLDER, tuple(problems), length=length, sends_bearer=sends_bearer, judged_as=judged)
     if _looks_masked(compact):
-        return KeyInfo(KeyKind.MASKED_COPY, tuple(problems), length=length, sends_bearer=sends_bearer)
+        return KeyInfo(KeyKind.MASKED_COPY, tuple(problems), length=length, sends_bearer=sends_bearer, judged_as=judged)
+    if row is not None and row is not _providers.ANTHROPIC and not compact.startswith("sk-ant-"):
+        return _judge_by_row(row, compact, problems, sends_bearer)
 
     kind, expected = _expected_shape(compact)
     if kind is KeyKind.UNKNOWN:
@@ -360,8 +427,9 @@ def _classify(value: str) -> KeyInfo:
                     provider_guess=other.name,
                     belongs=other.belongs,
                     sends_bearer=sends_bearer,
+                    judged_as=judged,
                 )
-        return KeyInfo(KeyKind.UNKNOWN, tuple(problems), length=length, sends_bearer=sends_bearer)
+        return KeyInfo(KeyKind.UNKNOWN, tuple(problems), length=length, sends_bearer=sends_bearer, judged_as=judged)
 
     if "#" in compact:
         problems.append(Problem.FRAGMENT)
@@ -383,7 +451,58 @@ def _classify(value: str) -> KeyInfo:
         length=compact_len,
         expected_length=expected,
         sends_bearer=sends_bearer,
+        judged_as=judged,
     )
+
+
+def _shape_for(row: Provider, compact: str) -> KeyShape | None:
+    """The row's shape whose prefix `compact` starts with, the longest prefix first."""
+    matching = [s for s in row.shapes if compact.startswith(s.prefix)]
+    return max(matching, key=lambda s: len(s.prefix)) if matching else None
+
+
+def _fits(shape: KeyShape, compact: str) -> bool:
+    if _compiled(shape.pattern()).fullmatch(compact) is None:
+        return False
+    return shape.marker is None or shape.marker in compact
+
+
+def _judge_by_row(row: Provider, compact: str, problems: list[Problem], sends_bearer: bool) -> KeyInfo:
+    """A non-Anthropic profile's secret, judged by its provider's key shapes (`providers`).
+
+    Another provider's key wins over a shape of this one only when this one's prefix says
+    little (`sk-`, or none at all): an `sk-or-v1-` key in an `openai` profile is OpenRouter's.
+    """
+    length = utf16_len(compact)
+
+    def info(kind: KeyKind, **more: Any) -> KeyInfo:
+        found = tuple(dict.fromkeys(problems))
+        return KeyInfo(kind, found, length=length, sends_bearer=sends_bearer, judged_as=row.id, **more)
+
+    for each in row.shapes:
+        if _fits(each, compact):
+            return info(KeyKind.API_KEY, shape=each.name)
+    shape = _shape_for(row, compact)
+    if shape is None or len(shape.prefix) <= 3:
+        for other in OTHER_PROVIDERS:
+            if other.provider_id != row.id and not other.generic and other.matches(compact):
+                return info(KeyKind.OTHER_PROVIDER, provider_guess=other.name, belongs=other.belongs)
+    if shape is None:
+        return info(KeyKind.UNKNOWN)
+    if "#" in compact:
+        problems.append(Problem.FRAGMENT)
+    body = compact[len(shape.prefix) :].split("#", 1)[0]
+    if not _compiled(f"[{shape.charset}]*").fullmatch(body):
+        problems.append(Problem.BAD_CHARACTERS)
+    expected = None
+    if shape.lengths and length not in shape.lengths:
+        problems.append(Problem.LENGTH)
+        expected = min(shape.lengths, key=lambda n: abs(n - length))
+    elif not shape.lengths and length < shape.min_length:
+        problems.append(Problem.LENGTH)
+    if shape.marker and shape.marker not in compact:
+        problems.append(Problem.LENGTH)  # every such key holds the marker: cut short or altered
+    return info(KeyKind.API_KEY, expected_length=expected, shape=shape.name)
 
 
 # --- sanitize ---------------------------------------------------------------------------

@@ -36,3 +36,49 @@ def openai_key(seed: str = "a") -> str:
 
 def google_key(seed: str = "a") -> str:
     return "AIzaSy" + _body("goo" + seed, 33)
+
+
+def openai_service_key(seed: str = "a") -> str:
+    return "sk-svcacct-" + _body("svc" + seed, 60) + "T3BlbkFJ" + _body("svc2" + seed, 60)
+
+
+def openai_legacy_key(seed: str = "a") -> str:
+    """`sk-` + 20 + `T3BlbkFJ` + 20: 51 characters, letters and digits only."""
+    return "sk-" + _alnum("leg" + seed, 20) + "T3BlbkFJ" + _alnum("leg2" + seed, 20)
+
+
+def google_auth_key(seed: str = "a") -> str:
+    return "AQ.Ab8RN" + _body("aq" + seed, 45)
+
+
+def xai_key(seed: str = "a") -> str:
+    return "xai-" + _alnum("xai" + seed, 80)
+
+
+def groq_key(seed: str = "a") -> str:
+    return "gsk_" + _alnum("groq" + seed, 52)
+
+
+def mistral_key(seed: str = "a") -> str:
+    return _alnum("mis" + seed, 32)
+
+
+def deepseek_key(seed: str = "a") -> str:
+    return "sk-" + hashlib.sha256(("ds" + seed).encode()).hexdigest()[:32]
+
+
+def _alnum(seed: str, length: int) -> str:
+    return "".join(c for c in _body(seed, length * 2) if c.isalnum())[:length].ljust(length, "x")
+
+
+# One well-formed key per provider of `openclaw_triage.providers` (its id), for parametrised tests.
+BY_PROVIDER = {
+    "anthropic": api_key,
+    "openai": openai_key,
+    "openrouter": openrouter_key,
+    "google": google_key,
+    "xai": xai_key,
+    "groq": groq_key,
+    "mistral": mistral_key,
+    "deepseek": deepseek_key,
+}

@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "openclaw_triage"
 # Lowest first. A module may import its own layer or a lower one, never a higher one.
 LAYERS: list[tuple[str, ...]] = [
     ("", "util"),  # the package face (__version__) and small helpers that know nothing of OpenClaw
-    ("model", "secret", "keys", "actions", "findings", "scrub"),  # the shared words
+    ("model", "secret", "providers", "keys", "actions", "findings", "scrub"),  # the shared words
     ("openclaw",),  # OpenClaw's own rules
     ("runtime",),  # the live side, read-only
     ("diagnose",),  # what is wrong

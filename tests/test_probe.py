@@ -420,14 +420,16 @@ def test_unresolved_key_ref_is_not_sent(tmp_path: Path) -> None:
     assert "NOPE" in r.finding.message
 
 
-def test_other_providers_are_left_alone(tmp_path: Path) -> None:
+def test_providers_the_probe_does_not_know_are_left_alone(tmp_path: Path) -> None:
+    other = "mm-" + fakekeys.api_key("minimax")[13:]
     with ProbeServer(unknown=Reply.ok()) as api:
-        profiles = {PID: api_key_profile(GOOD), "openai:default": api_key_profile(fakekeys.openai_key(), "openai")}
+        profiles = {PID: api_key_profile(GOOD), "minimax:default": api_key_profile(other, "minimax")}
         diag = legacy(tmp_path, profiles, api.url)
         assert [r.profile_id for r in probe_profiles_sync(diag)] == [PID]
-        asked = one(diag, profile_id="openai:default")
+        asked = one(diag, profile_id="minimax:default")
         assert api.credentials() == [GOOD]
     assert (asked.code, asked.finding.severity) == ("probe.skipped", Severity.INFO)
+    assert other not in json.dumps(asked.to_json())
     with pytest.raises(ProbeError, match="no auth profile"):
         probe_profiles_sync(diag, profile_id="anthropic:nope")
 

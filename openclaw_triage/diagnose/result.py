@@ -155,7 +155,11 @@ def profile_view(
 ) -> ProfileView:
     """One profile as the user sees it (also used for a candidate key before it is stored)."""
     secret, source, resolution = effective_secret(profile, env, config, era)
-    info = classify(secret.get_secret_value()) if secret is not None else None
+    # An API key is judged by its provider's key shapes (`providers`); a token or sign-in of
+    # another provider (a Codex JWT, a Copilot token) has no shape we know, so Anthropic's rules
+    # only tell whether it is an Anthropic secret in the wrong place.
+    judge = normalize_provider(profile.provider, era) if profile.type == "api_key" else None
+    info = classify(secret.get_secret_value(), judge) if secret is not None else None
     stored_value = profile.secret.get_secret_value() if profile.secret is not None else None
     masked = mask(stored_value, era=era) if stored_value and js_trim(stored_value) else None
     state, until, reason = _health(store, profile, now, era)

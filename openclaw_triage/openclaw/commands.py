@@ -1,7 +1,9 @@
 """The exact commands that fix each problem, for the user's OpenClaw version.
 
-2026.3 has no `models auth paste-api-key` and no `models auth logout`; 2026.9 has both.
-Commands never contain a secret: keys go in through prompts or stdin.
+2026.3 has no `models auth paste-api-key` (it first appears in 2026.5.28's models-cli; 2026.4.29
+has none) and no `models auth logout`; 2026.9 has both. Commands never contain a secret: keys go
+in through prompts or stdin, never `openclaw onboard --openai-api-key KEY` (argv is visible to
+every user of the machine and lands in shell history).
 """
 
 from __future__ import annotations
@@ -10,6 +12,14 @@ import json
 import shlex
 
 from ..model import Era
+from ..providers import get as provider_row
+
+PASTE_API_KEY_SINCE = (2026, 5, 28)  # the first release measured with `models auth paste-api-key`
+
+
+def has_paste_api_key(era: Era, release: tuple[int, int, int] | None = None) -> bool:
+    """Whether this release has `openclaw models auth paste-api-key` (by era when unknown)."""
+    return release >= PASTE_API_KEY_SINCE if release is not None else era is Era.SQLITE
 
 
 def _agent_flag(agent: str | None) -> str:
@@ -29,13 +39,22 @@ def order_get(provider: str, agent: str | None = None) -> str:
     return f"openclaw models auth order get --provider {shlex.quote(provider)}{_agent_flag(agent)}"
 
 
-def enter_api_key(era: Era, profile_id: str, provider: str = "anthropic", agent: str | None = None) -> str:
+def enter_api_key(
+    era: Era,
+    profile_id: str,
+    provider: str = "anthropic",
+    agent: str | None = None,
+    *,
+    release: tuple[int, int, int] | None = None,
+) -> str:
     """Re-enter an API key without putting it on a command line."""
     ours = (
         f"openclaw-triage key set --provider {shlex.quote(provider)} --profile-id {shlex.quote(profile_id)} --clipboard"
     )
-    if era is Era.JSON:
-        theirs = "openclaw onboard (choose Update values, then the Anthropic API key, and paste it unchanged)"
+    row = provider_row(provider)
+    label = row.label if row is not None else provider
+    if not has_paste_api_key(era, release):
+        theirs = f"openclaw onboard (choose Update values, then the {label} API key, and paste it unchanged)"
     else:
         theirs = (
             f"openclaw models auth paste-api-key --provider {shlex.quote(provider)} "

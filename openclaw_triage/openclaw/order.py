@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..model import AuthStore, Era, Health, Profile
+from ..providers import env_vars
 from ..util.jsonio import as_object
 from ..util.jsstr import js_trim
 from .coerce import normalize_provider
@@ -261,7 +262,7 @@ def resolve_order(
         result.missing_from_store = [pid for pid in explicit if pid not in store.profiles]
     if not base:
         steps.append("There are no candidates at all.")
-        _env_fallback(result, key, env, config)
+        _env_fallback(result, key, env, config, era)
         return result
 
     def check(pid: str) -> Eligibility:
@@ -345,15 +346,20 @@ def resolve_order(
         steps.append(f"The next request uses {ordered[0]}.")
     else:
         steps.append(f"No usable {key} profile is left.")
-        _env_fallback(result, key, env, config)
+        _env_fallback(result, key, env, config, era)
     return result
 
 
-def _env_fallback(result: OrderResult, key: str, env: Mapping[str, str] | None, config: Mapping[str, Any]) -> None:
-    """With an empty order OpenClaw uses the environment, then the config's provider apiKey."""
-    if key != "anthropic" or env is None:
+def _env_fallback(
+    result: OrderResult, key: str, env: Mapping[str, str] | None, config: Mapping[str, Any], era: Era
+) -> None:
+    """With an empty order OpenClaw uses the environment (`resolveEnvApiKey`: the provider's
+    variables in order, `providers.env_vars`), then the config's provider apiKey. Providers we
+    have no row for are left alone: we do not know which variables they read."""
+    names = env_vars(key, era)
+    if not names or env is None:
         return
-    for name in ("ANTHROPIC_OAUTH_TOKEN", "ANTHROPIC_API_KEY"):
+    for name in names:
         value = env.get(name)
         if value and value.strip():
             result.env_fallback = name

@@ -27,6 +27,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from ..providers import Provider
+
 STEP_MODELS = "models"
 STEP_MESSAGES = "messages"
 
@@ -43,6 +45,7 @@ class Outcome:
     org_id: str | None = None
     retry_after: str | None = None
     detail: str | None = None  # a sub-kind: credit | spend_limit | dns | refused | redirect ...
+    identity: tuple[tuple[str, str], ...] = ()  # who the key is, what it may spend (OpenRouter, xAI, DeepSeek)
 
 
 class Unreadable(Exception):
@@ -239,3 +242,132 @@ def classify_exception(exc: BaseException, *, proxy: str | None) -> Outcome:
     if isinstance(exc, httpx.TransportError | OSError):
         return Outcome("probe.network", message=text, detail=_network_kind(exc))
     return Outcome("probe.unexpected", message=text, detail="exception")
+
+
+# --- the other providers (research/providers.md §3) -------------------------------------------
+
+
+def _provider_error(body: Any) -> tuple[str | None, str | None, str | None, str | None]:
+    """`(type, message, code, request_id)` in whichever shape the provider uses: OpenAI's
+    `{error: {type, message, code}}` (Groq, DeepSeek, OpenRouter alike), Google's `{error: {status,
+    message, details: [{reason}]}}`, xAI's flat `{code, error}`, Mistral's `{message, type}` or
+    `{detail}`."""
+    if not isinstance(body, dict):
+        return None, None, None, None
+    rid = as_text(body.get("request_id"))
+    error = body.get("error")
+    if isinstance(error, dict):
+        reasons = [as_text(as_object(d).get("reason")) for d in error.get("details") or [] if isinstance(d, dict)]
+        code = error.get("code")
+        reason = next((r for r in reasons if r), None)
+        etype = as_text(error.get("type")) or as_text(error.get("status"))
+        return etype, as_text(error.get("message")), reason or (str(code) if code is not None else None), rid
+    if isinstance(error, str):  # xAI
+        return as_text(body.get("code")), error, None, rid
+    return as_text(body.get("type")), as_text(body.get("message")) or as_text(body.get("detail")), None, rid
+
+
+_NO_CREDIT_CODES = (
+    "insufficient_quota",
+    "credit_balance_exhausted",
+    "organization_spend_limit_exceeded",
+    "project_spend_limit_exceeded",
+    "organization_usage_limit_exceeded",
+)
+
+
+def _provider_error_code(status: int, etype: str, message: str, code: str) -> tuple[str, str | None]:
+    text = message.lower()
+    if status == 401:
+        if "missing scopes" in text or "insufficient permissions" in text:
+            return "probe.permission", "scopes"
+        return "probe.invalid_key", "token_type" if code == "ACCESS_TOKEN_TYPE_UNSUPPORTED" else None
+    if status == 400:
+        if code == "API_KEY_INVALID" or "api key not valid" in text or "incorrect api key" in text:
+            return "probe.invalid_key", None
+        if etype == "FAILED_PRECONDITION" and ("location" in text or "country" in text or "region" in text):
+            return "probe.region", None
+        return "probe.unexpected", None
+    if status == 402:
+        return "probe.billing", "credit"
+    if status == 403:
+        if "country, region, or territory" in text or "not supported in your" in text:
+            return "probe.region", None
+        if code in ("SERVICE_DISABLED", "API_KEY_SERVICE_BLOCKED") or "has not been used in project" in text:
+            return "probe.project", code
+        if "leaked" in text or "suspended" in text:
+            return "probe.invalid_key", "revoked"
+        if "credits or licenses" in text or "run out of" in text:
+            return "probe.billing", "credit"
+        return "probe.permission", None
+    if status == 404:
+        return "probe.wrong_path", None
+    if status == 429:
+        if etype in _NO_CREDIT_CODES or code in _NO_CREDIT_CODES:
+            return "probe.billing", code if code in _NO_CREDIT_CODES and code != "insufficient_quota" else "credit"
+        return "probe.rate_limited", None
+    if status in (503, 529):
+        return "probe.overloaded", None
+    return "probe.unexpected", None
+
+
+def _identity(row: Provider, body: Any) -> tuple[tuple[tuple[str, str], ...], str | None]:
+    """What the provider's answer says about the key, and a problem it reveals (`billing:…`,
+    `blocked`) though the request itself succeeded. Only fields a person can act on."""
+    if not isinstance(body, dict):
+        return (), None
+    fields: list[tuple[str, str]] = []
+
+    def put(name: str, value: Any) -> None:
+        if value is not None and value != "" and not isinstance(value, dict | list):
+            fields.append((name, str(value).lower() if isinstance(value, bool) else str(value)))
+
+    problem = None
+    if row.id == "openrouter":
+        data = as_object(body.get("data"))
+        for name in ("label", "limit", "limit_remaining", "usage", "is_free_tier", "expires_at"):
+            put(name, data.get(name))
+        remaining = data.get("limit_remaining")
+        if isinstance(remaining, int | float) and not isinstance(remaining, bool) and remaining <= 0:
+            problem = "billing:key_limit"
+    elif row.id == "xai":
+        for name in ("redacted_api_key", "name", "team_id", "api_key_blocked", "api_key_disabled", "team_blocked"):
+            put(name, body.get(name))
+        if any(body.get(n) is True for n in ("api_key_blocked", "api_key_disabled", "team_blocked")):
+            problem = "blocked"
+    elif row.id == "deepseek":
+        put("is_available", body.get("is_available"))
+        for info in body.get("balance_infos") or []:
+            if isinstance(info, dict):
+                put(f"balance_{as_text(info.get('currency')) or '?'}", info.get("total_balance"))
+        if body.get("is_available") is False:
+            problem = "billing:credit"
+    return tuple(fields), problem
+
+
+def classify_provider_response(row: Provider, status: int, headers: Mapping[str, str], text: str) -> Outcome:
+    """Name what another provider (a `providers` row) said to its free probe."""
+    body = _json(text)
+    etype, message, code, body_rid = _provider_error(body)
+    base: dict[str, Any] = {
+        "status": status,
+        "error_type": etype,
+        "message": message,
+        "request_id": (headers.get(row.request_id_header) if row.request_id_header else None) or body_rid,
+        "org_id": headers.get(row.org_header) if row.org_header else None,
+    }
+    if 200 <= status < 300:
+        if not isinstance(body, dict):
+            return Outcome("probe.unexpected", **{**base, "message": _snippet(text)}, detail="not_anthropic")
+        identity, problem = _identity(row, body)
+        if problem == "blocked":
+            return Outcome("probe.invalid_key", **base, detail="blocked", identity=identity)
+        if problem is not None:
+            return Outcome("probe.billing", **base, detail=problem.split(":", 1)[1], identity=identity)
+        return Outcome("probe.ok", **base, identity=identity)
+    if 300 <= status < 400:
+        return Outcome("probe.unexpected", **base, detail=f"redirect:{_location_host(headers.get('location', ''))}")
+    found, detail = _provider_error_code(status, etype or "", message or "", code or "")
+    if message is None and found == "probe.unexpected":
+        base["message"] = _snippet(text)
+    return Outcome(found, **base, retry_after=headers.get("retry-after"), detail=detail)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from ..findings import Finding, Severity
 from ..model import Era
 from ..openclaw import commands as fixes
+from ..providers import ANTHROPIC, Provider
+from ..providers import get as provider_row
 from .classify import Outcome
 from .headers import is_anthropic_host
 from .target import BaseUrl
@@ -25,6 +27,7 @@ SEVERITY = {
     "probe.rate_limited": Severity.WARNING,
     "probe.overloaded": Severity.WARNING,
     "probe.timeout": Severity.WARNING,
+    "probe.region": Severity.WARNING,
 }
 
 
@@ -49,6 +52,15 @@ class Context:
     shares_with: list[str] = field(default_factory=list)
     health_state: str = "ok"
     models_missing: bool = False  # the proxy has no /v1/models but answered /v1/messages
+    provider: str = "anthropic"  # a `providers` id
+
+    @property
+    def row(self) -> Provider:
+        return provider_row(self.provider) or ANTHROPIC
+
+    @property
+    def anthropic(self) -> bool:
+        return self.row is ANTHROPIC
 
     @property
     def who(self) -> str:
@@ -63,7 +75,7 @@ class Context:
         if self.oauth:
             text = fixes.enter_token(self.era, self.profile_id, "anthropic", self.agent_flag)
         else:
-            text = fixes.enter_api_key(self.era, self.profile_id, "anthropic", self.agent_flag)
+            text = fixes.enter_api_key(self.era, self.profile_id, self.provider, self.agent_flag)
         if self.era is Era.JSON:
             text += f"; then {fixes.reload_secrets(self.era)}"
         return text
@@ -112,9 +124,17 @@ def explain(ctx: Context, o: Outcome) -> Finding:
 # --- one builder per code -----------------------------------------------------------------
 
 
+def _identity(o: Outcome) -> str:
+    """` Key: label sk-or-v1-au7...890, limit 10, usage 2.5.`: what the provider says of the key."""
+    if not o.identity:
+        return ""
+    return " Key: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in o.identity) + "."
+
+
 def _ok(ctx: Context, o: Outcome) -> tuple[str, str | None]:
     org = f", organization {o.org_id}" if o.org_id else ""
     text = f"{ctx.host} accepted {ctx.who}: {ctx.path} answered {o.status} in {_ms(ctx)}{org}{_rid(o)}."
+    text += _identity(o)
     if ctx.models_missing:
         text += f" ({ctx.host} has no /v1/models; the Messages call decided.)"
     if ctx.oauth and not ctx.deep:
@@ -125,14 +145,18 @@ def _ok(ctx: Context, o: Outcome) -> tuple[str, str | None]:
 
 
 def _not_anthropic_note(ctx: Context) -> str:
-    if is_anthropic_host(ctx.base.hostname):
+    if is_anthropic_host(ctx.base.hostname) if ctx.anthropic else ctx.base.hostname == ctx.row.host:
         return ""
     return f" This is {ctx.host}'s verdict (a proxy checks its own keys), from {ctx.base.where}."
 
 
 def _invalid_key(ctx: Context, o: Outcome) -> tuple[str, str | None]:
     what = "token is wrong, truncated or revoked" if ctx.oauth else "key is revoked, deleted, or not the one you copied"
-    text = f"{ctx.host} rejected {ctx.who}: {_said(o)}{_rid(o)}. The {what}.{_not_anthropic_note(ctx)}"
+    if o.detail == "blocked":
+        what = f"key is blocked or disabled at {ctx.row.label}"
+    elif o.detail == "revoked":
+        what = f"key was suspended or reported as leaked: {ctx.row.label} will not take it again"
+    text = f"{ctx.host} rejected {ctx.who}: {_said(o)}{_rid(o)}.{_identity(o)} The {what}.{_not_anthropic_note(ctx)}"
     if ctx.shares_with:
         text += f" The same secret is in {', '.join(ctx.shares_with)}: replace it there too."
     return text, ctx.key_fix()
@@ -187,7 +211,24 @@ _BILLING_CAUSE = {
 }
 
 
+_OTHER_BILLING_CAUSE = {
+    "key_limit": "the key reached the credit limit set on it",
+    "organization_spend_limit_exceeded": "the organization reached the spend limit set for it",
+    "project_spend_limit_exceeded": "the project reached the spend limit set for it",
+    "organization_usage_limit_exceeded": "the organization reached its usage limit",
+}
+
+
 def _billing(ctx: Context, o: Outcome) -> tuple[str, str | None]:
+    if not ctx.anthropic:
+        cause = _OTHER_BILLING_CAUSE.get(o.detail or "", "the account has no credit left")
+        text = (
+            f"{ctx.host} accepted {ctx.who} but will not serve it: {_said(o)}{_rid(o)}.{_identity(o)} Cause: {cause}."
+        )
+        return (
+            text,
+            f"Add credit or raise the limit at {ctx.row.billing_url}; OpenClaw disables a profile after a billing failure, so paste the key again once paid: {ctx.key_fix()}",
+        )
     cause, action = _BILLING_CAUSE.get(o.detail or "", _BILLING_CAUSE["payment"])
     text = f"{ctx.host} accepted {ctx.who} but will not serve it: {_said(o)}{_rid(o)}. Cause: {cause}."
     fix = (
@@ -199,6 +240,11 @@ def _billing(ctx: Context, o: Outcome) -> tuple[str, str | None]:
 
 def _permission(ctx: Context, o: Outcome) -> tuple[str, str | None]:
     text = f"{ctx.host} authenticated {ctx.who} but denies the request: {_said(o)}{_rid(o)}."
+    if not ctx.anthropic:
+        return (
+            text,
+            f"Check the key's permissions (a restricted key needs to read models) at {ctx.row.keys_url}: {ctx.key_fix()}",
+        )
     fix = (
         "Check the key's workspace and its model access at console.anthropic.com → Settings → Workspaces, "
         f"or use a key from a workspace that has access: {ctx.key_fix()}"
@@ -212,9 +258,30 @@ def _model_not_found(ctx: Context, o: Outcome) -> tuple[str, str | None]:
     return text, fix
 
 
+def _region(ctx: Context, o: Outcome) -> tuple[str, str | None]:
+    text = f"{ctx.host} will not serve {ctx.who} from here: {_said(o)}{_rid(o)}. This says nothing about the key."
+    return text, f"{ctx.row.label} does not serve this country or region: the gateway must run where it does."
+
+
+def _project(ctx: Context, o: Outcome) -> tuple[str, str | None]:
+    text = f"{ctx.host} refuses {ctx.who} for its project: {_said(o)}{_rid(o)}."
+    return text, (
+        f"Enable the API for the key's project, or lift the key's API restriction ({ctx.row.keys_url}); "
+        f"or use a key made there: {ctx.key_fix()}"
+    )
+
+
 def _wrong_path(ctx: Context, o: Outcome) -> tuple[str, str | None]:
     text = f"{ctx.host} answered {ctx.path} with {_said(o)}{_rid(o)}."
     base = ctx.base
+    if not ctx.anthropic:
+        text += f" The baseUrl {base.display} ({base.where}) does not lead to {ctx.row.label}'s API (expected like {ctx.row.base_url})."
+        fix = (
+            fixes.config_unset(base.where)
+            if base.source == "config"
+            else f"Fix or delete providers.{ctx.provider} in {base.where}."
+        )
+        return text, fix
     if base.ends_in_v1:
         trimmed = base.url.rstrip("/")[:-3]
         text += (
@@ -239,7 +306,8 @@ def _rate_limited(ctx: Context, o: Outcome) -> tuple[str, str | None]:
     wait = f" (retry after {o.retry_after} s)" if o.retry_after else ""
     text = f"{ctx.host} rate-limits {ctx.who}{wait}: {_said(o)}{_rid(o)}. The key authenticated; the account is busy."
     again = f"Wait {o.retry_after} s and probe again" if o.retry_after else "Probe again in a minute"
-    return text, f"{again}; if it persists, check your tier's limits at {CONSOLE_LIMITS}."
+    limits = CONSOLE_LIMITS if ctx.anthropic else ctx.row.billing_url
+    return text, f"{again}; if it persists, check your tier's limits at {limits}."
 
 
 def _overloaded(ctx: Context, o: Outcome) -> tuple[str, str | None]:
@@ -300,7 +368,7 @@ def _unexpected(ctx: Context, o: Outcome) -> tuple[str, str | None]:
         return text, f"Set the baseUrl ({ctx.base.where}) to the final address yourself, if you trust it."
     if detail == "not_anthropic":
         text = (
-            f"{ctx.host} answered {o.status} to {ctx.path}, but not like Anthropic's API"
+            f"{ctx.host} answered {o.status} to {ctx.path}, but not like {ctx.row.label}'s API"
             f" (a login page, captive portal or another service): {o.message or 'empty body'}."
         )
         return text, f"Check the baseUrl {ctx.base.display} ({ctx.base.where})."
@@ -315,7 +383,7 @@ def _unexpected(ctx: Context, o: Outcome) -> tuple[str, str | None]:
     text = f"{ctx.host} answered {ctx.path} with {_said(o) or o.status}{_rid(o)}."
     if o.status is not None and o.status >= 500:
         return text, "A server-side error: probe again in a minute."
-    return text, "Quote the request-id to Anthropic support if this persists."
+    return text, f"Quote the request-id to {ctx.row.label} support if this persists."
 
 
 _BUILDERS = {
@@ -331,6 +399,8 @@ _BUILDERS = {
     "probe.rate_limited": _rate_limited,
     "probe.overloaded": _overloaded,
     "probe.network": _network,
+    "probe.region": _region,
+    "probe.project": _project,
     "probe.timeout": _timeout,
     "probe.unexpected": _unexpected,
 }

@@ -12,10 +12,10 @@ not change how Anthropic authenticates or bills a request.
 
 from __future__ import annotations
 
-from ..keys import BEARER_MARKER
 from ..model import Era
+from ..providers import ANTHROPIC, BEARER_MARKER, Provider
 
-ANTHROPIC_HOST = "api.anthropic.com"
+ANTHROPIC_HOST = ANTHROPIC.host
 ANTHROPIC_VERSION = "2023-06-01"
 OAUTH_BETA = "oauth-2025-04-20"
 CLAUDE_CODE_BETA = "claude-code-20250219"
@@ -28,7 +28,7 @@ SDK_USER_AGENT = {Era.JSON: "Anthropic/JS 0.73.0", Era.SQLITE: "Anthropic/JS 0.1
 CLAUDE_CLI_VERSION = {Era.JSON: "2.1.75", Era.SQLITE: "2.1.278"}
 
 # Headers that carry a credential: never taken from config, never logged.
-CREDENTIAL_HEADERS = frozenset({"x-api-key", "authorization"})
+CREDENTIAL_HEADERS = frozenset({"x-api-key", "authorization", "x-goog-api-key"})
 
 
 def is_oauth_secret(secret: str) -> bool:
@@ -73,6 +73,17 @@ def request_headers(secret: str, era: Era, host: str) -> dict[str, str]:
     if betas:
         headers["anthropic-beta"] = ",".join(betas)
     return headers
+
+
+def provider_headers(row: Provider, secret: str) -> dict[str, str]:
+    """What OpenClaw sends another provider (a `providers` row): the key in the row's header,
+    `Authorization: Bearer` for the OpenAI-compatible APIs, `x-goog-api-key` for Gemini. Never in
+    the URL: a `?key=` ends up in proxy and server logs."""
+    return {
+        "accept": "application/json",
+        row.auth_header: f"{row.auth_scheme}{secret}",
+        "user-agent": "openclaw-triage",
+    }
 
 
 def merge_configured_headers(headers: dict[str, str], configured: object) -> dict[str, str]:

@@ -3,7 +3,11 @@
 The ladder (research/anthropic-api.md §2): local checks (no request for a secret that cannot
 work, or that is not Anthropic's to see), then the free `GET /v1/models?limit=1`, then, only
 with `deep=True`, one `POST /v1/messages` of one output token on the cheapest model: the call
-that shows billing, spend limits, model access and the subscription-token policy.
+that shows billing, spend limits, model access and the subscription-token policy. Every other
+provider of `providers` gets one request, its row's free one (OpenAI `GET /v1/models`, OpenRouter
+`GET /api/v1/key`, xAI `GET /v1/api-key`, DeepSeek `GET /user/balance`, ...), with the key in the
+row's header, to the base URL OpenClaw would use for that provider; the last three also say whose
+key it is and what it may spend (`ProbeResult.identity`, masked).
 
 Safety: the URL comes only from the base URL OpenClaw would use, redirects are never
 followed, a 401/403 is never retried, and every text leaving here passes a `Scrubber`.
@@ -26,12 +30,21 @@ from ..keys import KeyKind, Problem, mask
 from ..model import CredentialType, Era, Profile
 from ..openclaw.coerce import normalize_provider
 from ..openclaw.order import token_expiry_state
+from ..providers import ANTHROPIC, PROVIDERS
+from ..providers import get as provider_row
 from ..scrub import Scrubber, scrubber_for
 from ..secret import Secret
 from ..util.jsstr import js_trim
-from .classify import STEP_MESSAGES, STEP_MODELS, Outcome, classify_exception, classify_response
+from .classify import (
+    STEP_MESSAGES,
+    STEP_MODELS,
+    Outcome,
+    classify_exception,
+    classify_provider_response,
+    classify_response,
+)
 from .explain import Context, explain, skipped
-from .headers import is_oauth_secret, merge_configured_headers, messages_body, request_headers
+from .headers import is_oauth_secret, merge_configured_headers, messages_body, provider_headers, request_headers
 from .target import BaseUrl, proxy_for, resolve_base_url
 
 TYPE_CHECKING = False
@@ -76,6 +89,7 @@ REJECTED = frozenset(
         "probe.billing",
         "probe.permission",
         "probe.model_not_found",
+        "probe.project",
     }
 )
 
@@ -101,6 +115,8 @@ class ProbeResult:
     retry_after: str | None
     finding: Finding
     steps: list[str] = field(default_factory=list)  # "GET /v1/models?limit=1 → 200", ...
+    provider: str = PROVIDER
+    identity: dict[str, str] = field(default_factory=dict)  # whose key, what it may spend (masked)
 
     @property
     def sent(self) -> bool:
@@ -144,6 +160,8 @@ class ProbeResult:
             "errorMessage": self.error_message,
             "retryAfter": self.retry_after,
             "steps": self.steps,
+            "provider": self.provider,
+            "identity": self.identity or None,
             "finding": self.finding.to_json(),
         }
 
@@ -169,16 +187,25 @@ def _agent_flag(diagnosis: Diagnosis) -> str | None:
     return None if diagnosis.agent.agent_id == install.default_agent_id else diagnosis.agent.agent_id
 
 
-def _sendable(report: ProfileView) -> bool:
+def _sendable(report: ProfileView, provider: str) -> bool:
     info = report.info
-    return info is not None and info.kind in _SENDABLE_KINDS and set(info.problems) <= _SENDABLE_PROBLEMS
+    if info is None or not set(info.problems) <= _SENDABLE_PROBLEMS:
+        return False
+    if provider != PROVIDER:  # another provider's key, judged by its own shapes
+        return info.kind is KeyKind.API_KEY and info.judged_as == provider
+    return info.kind in _SENDABLE_KINDS
 
 
 def _skip_reason(report: ProfileView, ctx: Context, era: Era, now_ms: float) -> tuple[Severity, str, str | None] | None:
     """Why no request goes out for this profile, or None when one should."""
     profile = report.profile
-    if normalize_provider(profile.provider, era) != PROVIDER:
-        return Severity.INFO, f"it is a {profile.provider} profile; the probe speaks only Anthropic's API", None
+    row = provider_row(normalize_provider(profile.provider, era))
+    if row is None:
+        known = ", ".join(p.id for p in PROVIDERS)
+        return Severity.INFO, f"it is a {profile.provider} profile; the probe speaks only these APIs: {known}", None
+    if row is not ANTHROPIC and profile.type != "api_key":
+        why = f"it is a {profile.type} profile (a sign-in, not an API key); the probe sends only {row.label} API keys"
+        return Severity.INFO, why, None
     ref = report.ref_status
     if ref is not None and ref.status != "resolved":
         if ref.status == "unsupported":
@@ -193,7 +220,7 @@ def _skip_reason(report: ProfileView, ctx: Context, era: Era, now_ms: float) -> 
     if profile.type == "oauth" and token_expiry_state(profile.expires, now_ms, era) == "expired":
         why = "its access token has expired; OpenClaw refreshes it before use, which the probe never does (it writes nothing)"
         return Severity.INFO, why, "openclaw models status (the gateway refreshes the token on its next request)"
-    if not _sendable(report):
+    if not _sendable(report, row.id):
         info = report.info
         looks = info.describe() if info is not None else "no usable secret"
         return Severity.ERROR, f"{looks}; sending it could only fail, or show it to the wrong service", ctx.key_fix()
@@ -214,24 +241,35 @@ def plan_probes(
     """One plan per Anthropic profile (or the one asked for), local checks done."""
     install = diagnosis.install
     era = install.era
-    base = resolve_base_url(install.config.data, diagnosis.agent.agent_dir, era)
-    proxy = proxy_for(base.endpoint(MODELS_PATH)) if base.valid else None
+    targets: dict[str, tuple[BaseUrl, str | None]] = {}
+
+    def target(provider: str) -> tuple[BaseUrl, str | None]:
+        if provider not in targets:
+            base = resolve_base_url(install.config.data, diagnosis.agent.agent_dir, era, provider)
+            row = provider_row(provider) or ANTHROPIC
+            path = MODELS_PATH if row is ANTHROPIC else row.probe_path
+            targets[provider] = (base, proxy_for(base.endpoint(path)) if base.valid else None)
+        return targets[provider]
+
     if profile_id is not None:
         reports = [r for r in diagnosis.profiles if r.profile.id == profile_id]
         if not reports:
             known = ", ".join(r.profile.id for r in diagnosis.profiles) or "none"
             raise ProbeError(f"no auth profile {profile_id!r} for agent {diagnosis.agent.agent_id} (profiles: {known})")
     else:
-        reports = [r for r in diagnosis.profiles if normalize_provider(r.profile.provider, era) == PROVIDER]
+        reports = [r for r in diagnosis.profiles if provider_row(normalize_provider(r.profile.provider, era))]
     plans = []
     for report in reports:
         secret = js_trim(report.secret.get_secret_value()) if report.secret is not None else None
+        provider = normalize_provider(report.profile.provider, era)
+        base, proxy = target(provider if provider_row(provider) else PROVIDER)
+        row = provider_row(provider)
         ctx = Context(
             profile_id=report.profile.id,
             era=era,
             agent=diagnosis.agent.agent_id,
             agent_flag=_agent_flag(diagnosis),
-            oauth=bool(secret) and is_oauth_secret(secret or ""),
+            oauth=row is ANTHROPIC and bool(secret) and is_oauth_secret(secret or ""),
             masked=report.masked or (mask(secret, era=era) if secret else "missing"),
             base=base,
             proxy=proxy,
@@ -241,6 +279,7 @@ def plan_probes(
             profile_type=str(report.profile.type),
             shares_with=list(report.shares_with),
             health_state=report.health_state,
+            provider=row.id if row is not None else provider,
         )
         skip = _skip_reason(report, ctx, era, diagnosis.now_ms)
         if skip is None and not base.valid:
@@ -276,9 +315,14 @@ async def _exchange(client: httpx.AsyncClient, plan: _Plan, step: str, timeout: 
     import httpx
 
     ctx, secret = plan.ctx, plan.secret or ""
-    url = ctx.base.endpoint(MODELS_PATH if step == STEP_MODELS else MESSAGES_PATH)
+    row = provider_row(ctx.provider) or ANTHROPIC
+    if row is not ANTHROPIC:
+        url = ctx.base.endpoint(row.probe_path)
+        headers = merge_configured_headers(provider_headers(row, secret), ctx.base.headers)
+    else:
+        url = ctx.base.endpoint(MODELS_PATH if step == STEP_MODELS else MESSAGES_PATH)
+        headers = merge_configured_headers(request_headers(secret, ctx.era, ctx.base.hostname), ctx.base.headers)
     path = _path_of(url)
-    headers = merge_configured_headers(request_headers(secret, ctx.era, ctx.base.hostname), ctx.base.headers)
     body = None
     if step == STEP_MESSAGES:
         import json
@@ -300,7 +344,10 @@ async def _exchange(client: httpx.AsyncClient, plan: _Plan, step: str, timeout: 
         return _Exchange(step, path, classify_exception(exc, proxy=ctx.proxy), None)
     latency = round((time.perf_counter() - start) * 1000, 1)
     try:
-        outcome = classify_response(step, response.status_code, response.headers, text)
+        if row is not ANTHROPIC:
+            outcome = classify_provider_response(row, response.status_code, response.headers, text)
+        else:
+            outcome = classify_response(step, response.status_code, response.headers, text)
     except Exception:  # one answer we cannot read is that profile's result, never the end of the run
         outcome = Outcome(
             "probe.unexpected",
@@ -330,7 +377,7 @@ def _step_line(ex: _Exchange) -> str:
 
 async def _ladder(client: httpx.AsyncClient, plan: _Plan, *, deep: bool, timeout: float, model: str) -> list[_Exchange]:
     first = await _exchange(client, plan, STEP_MODELS, timeout, model)
-    if not deep or first.outcome.code not in _CONTINUE_DEEP:
+    if not deep or first.outcome.code not in _CONTINUE_DEEP or plan.ctx.provider != PROVIDER:
         return [first]
     return [first, await _exchange(client, plan, STEP_MESSAGES, timeout, model)]
 
@@ -345,6 +392,7 @@ def _masked_outcome(o: Outcome, redact: Scrubber) -> Outcome:
         redact.optional(o.org_id),
         redact.optional(o.retry_after),
         redact.optional(o.detail),
+        tuple((k, redact(v)) for k, v in o.identity),
     )
 
 
@@ -363,7 +411,7 @@ def _result(plan: _Plan, exchanges: list[_Exchange], redact: Scrubber) -> ProbeR
         finding = _masked_finding(skipped(ctx, severity, redact(why), fix), redact)
         return ProbeResult(
             ctx.profile_id, ctx.host, base.display, base.source, None, ctx.proxy, None, None, None, None, None,
-            "probe.skipped", None, None, None, finding,
+            "probe.skipped", None, None, None, finding, provider=ctx.provider,
         )  # fmt: skip
     last = exchanges[-1]
     outcome = _masked_outcome(last.outcome, redact)
@@ -377,7 +425,7 @@ def _result(plan: _Plan, exchanges: list[_Exchange], redact: Scrubber) -> ProbeR
         base_url_source=base.source,
         path=last.path,
         proxy=ctx.proxy,
-        auth="bearer" if ctx.oauth else "x-api-key",
+        auth=_auth_word(ctx),
         status=outcome.status,
         latency_ms=last.latency_ms,
         request_id=outcome.request_id,
@@ -388,7 +436,17 @@ def _result(plan: _Plan, exchanges: list[_Exchange], redact: Scrubber) -> ProbeR
         retry_after=outcome.retry_after,
         finding=finding,
         steps=[redact(_step_line(ex)) for ex in exchanges],
+        provider=ctx.provider,
+        identity=dict(outcome.identity),
     )
+
+
+def _auth_word(ctx: Context) -> str:
+    """How the key went: `bearer`, `x-api-key`, `x-goog-api-key`."""
+    row = provider_row(ctx.provider)
+    if row is None or row is ANTHROPIC:
+        return "bearer" if ctx.oauth else "x-api-key"
+    return "bearer" if row.sends_bearer else row.auth_header
 
 
 async def _emit(on_result: OnResult | None, result: ProbeResult) -> None:

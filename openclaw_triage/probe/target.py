@@ -1,11 +1,12 @@
-"""Where OpenClaw sends an Anthropic request: the base URL, its origin, and the proxy in between.
+"""Where OpenClaw sends a provider's request: the base URL, its origin, and the proxy in between.
 
 The base URL is found as OpenClaw finds it (notes dist-2026.3 §6, dist-2026.9 §7): the config's
 `models.providers.<key>.baseUrl` (the exact key `anthropic`, else the first key that normalises
 to it), else the agent's `<agentDir>/models.json` `providers.anthropic.baseUrl` (2026.3 keeps
 using a stale one after the config entry is gone), else `https://api.anthropic.com`. Paths are
 appended the way the Anthropic SDK does, so a `baseUrl` ending in `/v1` yields `/v1/v1/...`
-exactly as in the gateway: the 404 that follows is the finding.
+exactly as in the gateway: the 404 that follows is the finding. Another provider's base URL is
+found the same way under its own id, its default from its `providers` row (`https://api.openai.com/v1`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 from ..model import Era
 from ..openclaw.coerce import normalize_provider
 from ..openclaw.config import get_path
+from ..providers import ANTHROPIC
+from ..providers import get as provider_row
 from ..util.jsonio import as_object, parse_json, read_text
 
 MODELS_JSON_LIMIT = 4 * 1024 * 1024  # pi's models.json is a few KB
@@ -26,7 +29,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-DEFAULT_BASE_URL = "https://api.anthropic.com"
+DEFAULT_BASE_URL = ANTHROPIC.base_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,14 +105,14 @@ def display_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
-def _config_entry(config: Mapping[str, Any], era: Era) -> tuple[str, dict[str, Any]] | None:
+def _config_entry(config: Mapping[str, Any], era: Era, provider: str) -> tuple[str, dict[str, Any]] | None:
     providers = get_path(config, "models.providers")
     if not isinstance(providers, dict):
         return None
-    if isinstance(providers.get("anthropic"), dict):
-        return "anthropic", providers["anthropic"]
+    if isinstance(providers.get(provider), dict):
+        return provider, providers[provider]
     for key, entry in providers.items():
-        if isinstance(entry, dict) and normalize_provider(str(key), era) == "anthropic":
+        if isinstance(entry, dict) and normalize_provider(str(key), era) == provider:
             return str(key), entry
     return None
 
@@ -118,19 +121,20 @@ def _nonblank(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def _models_json_entry(agent_dir: Path) -> dict[str, Any] | None:
-    """`<agentDir>/models.json` `providers.anthropic`; an unreadable file is ignored, as pi does."""
+def _models_json_entry(agent_dir: Path, provider: str) -> dict[str, Any] | None:
+    """`<agentDir>/models.json` `providers.<provider>`; an unreadable file is ignored, as pi does."""
     try:
         data = parse_json(read_text(agent_dir / "models.json", limit=MODELS_JSON_LIMIT))
     except (OSError, ValueError):  # ParseError is a ValueError
         return None
-    entry = get_path(data, "providers.anthropic") if isinstance(data, dict) else None
+    entry = get_path(data, f"providers.{provider}") if isinstance(data, dict) else None
     return entry if isinstance(entry, dict) else None
 
 
-def resolve_base_url(config: Mapping[str, Any], agent_dir: Path, era: Era) -> BaseUrl:
-    """Config first, then the agent's models.json, then Anthropic itself."""
-    found = _config_entry(config, era)
+def resolve_base_url(config: Mapping[str, Any], agent_dir: Path, era: Era, provider: str = "anthropic") -> BaseUrl:
+    """Config first, then the agent's models.json, then the provider's own (`providers` row)."""
+    row = provider_row(provider) or ANTHROPIC
+    found = _config_entry(config, era, row.id)
     headers: dict[str, Any] = {}
     if found is not None:
         key, entry = found
@@ -138,14 +142,14 @@ def resolve_base_url(config: Mapping[str, Any], agent_dir: Path, era: Era) -> Ba
         url = _nonblank(entry.get("baseUrl"))
         if url:
             return BaseUrl(url, "config", f"models.providers.{key}.baseUrl", headers)
-    stale = _models_json_entry(agent_dir)
+    stale = _models_json_entry(agent_dir, row.id)
     if stale is not None:
         url = _nonblank(stale.get("baseUrl"))
         if url:
             if not headers and isinstance(stale.get("headers"), dict):
                 headers = stale["headers"]
             return BaseUrl(url, "models.json", str(agent_dir / "models.json"), headers)
-    return BaseUrl(DEFAULT_BASE_URL, "default", "built-in default", headers)
+    return BaseUrl(row.base_url, "default", "built-in default", headers)
 
 
 def proxy_for(url: str) -> str | None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..keys import KeyInfo, KeyKind, mask, problem_text, sanitize
+from ..keys import SAFE_TO_CLEAN, KeyInfo, KeyKind, classify, mask, problem_text, sanitize
 from ..model import AuthStore, CredentialType, Era
 from ..openclaw.coerce import normalize_provider
+from ..providers import get as provider_row
 from .errors import InvalidInput, InvalidSecret
 
 _ANTHROPIC_KINDS = frozenset(
@@ -59,6 +60,10 @@ def default_profile_id(provider: str, ctype: CredentialType, store: AuthStore | 
     return f"{key}:{'api-key' if ctype is CredentialType.API_KEY else 'token'}"
 
 
+def _a(word: str) -> str:
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def _suggest(provider: str, ctype: CredentialType, store: AuthStore | None) -> str:
     pid = default_profile_id(provider, ctype, store)
     return f"--type {ctype} --profile-id {pid}"
@@ -97,6 +102,21 @@ def check_secret(
             raise InvalidSecret(
                 f"This is an {info.kind.label}; it does not belong to provider {key}. Nothing was changed."
             )
+        row = provider_row(key)
+        if row is not None:  # judged by that provider's key shapes, as the diagnosis judges it
+            info = classify(value, key)
+            if info.kind is KeyKind.OTHER_PROVIDER:
+                raise InvalidSecret(
+                    f"This is {_a(info.provider_guess or 'other provider')} key, not {_a(row.label)} one; it belongs in "
+                    f"{info.belongs}. Nothing was changed."
+                )
+            refused = [p for p in info.problems if p not in SAFE_TO_CLEAN]
+            if refused or info.kind is not KeyKind.API_KEY:
+                reason = "; ".join(problem_text(p, info) for p in refused) or f"it is not {_a(row.label)} key"
+                raise InvalidSecret(
+                    f"{info.describe().split(':', 1)[0]} was refused: {reason}. Nothing was changed.",
+                    hint=f"Copy the key again from {row.keys_url} and paste it unchanged.",
+                )
         return Checked(value, ctype or CredentialType.API_KEY, info, cleaned)
     kind = info.kind
     if kind is KeyKind.REFRESH_TOKEN:

@@ -10,6 +10,8 @@ from ...model import AuthStore, Era, Install
 from ...openclaw import commands as fixes
 from ...openclaw.coerce import normalize_provider
 from ...openclaw.config import get_path
+from ...providers import ANTHROPIC, env_vars
+from ...providers import get as provider_row
 from ...util.jsonio import parse_json, read_text
 from ...util.safe_read import exists_sync
 from ..result import Collector
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-ANTHROPIC_HOST = "api.anthropic.com"
+ANTHROPIC_HOST = ANTHROPIC.host
 
 
 def check_config(install: Install, out: Collector) -> None:
@@ -133,6 +135,17 @@ def _check_base_url(provider: str, base_url: Any, where: str, out: Collector, *,
         )
         return
     path = parsed.path.rstrip("/")
+    row = provider_row(provider)
+    own_host = row.host if row is not None else None
+    if own_host and host and host != own_host and not stale and provider != "anthropic":
+        out.add(
+            "config.base_url_override",
+            Severity.WARNING,
+            where,
+            f"Requests for {provider} go to {host}{':' + str(parsed.port) if parsed.port else ''}{path}, "
+            f"not {own_host}: a proxy's own key and errors apply.",
+            fixes.config_unset(where),
+        )
     if provider == "anthropic" and host and host != ANTHROPIC_HOST:
         note = (
             " (left in the agent's models.json after the config entry was removed: OpenClaw 2026.3 still uses it)"
@@ -149,7 +162,7 @@ def _check_base_url(provider: str, base_url: Any, where: str, out: Collector, *,
             if not stale
             else f"delete providers.anthropic from {where.split(' ', maxsplit=1)[0]}",
         )
-    if path.endswith("/v1"):
+    if path.endswith("/v1") and (row is None or row is ANTHROPIC):  # OpenAI-style base URLs end in /v1
         out.add(
             "config.base_url_v1_suffix",
             Severity.ERROR,
@@ -160,9 +173,19 @@ def _check_base_url(provider: str, base_url: Any, where: str, out: Collector, *,
 
 
 def check_env(install: Install, store: AuthStore, providers_in_use: list[str], out: Collector) -> None:
+    """Each provider's key variables (`providers.env_vars`, the first set one is OpenClaw's):
+    Anthropic's always, another provider's when a model in use or a stored profile needs it."""
+    era = install.era
+    stored = {normalize_provider(p.provider, era) for p in store.profiles.values()}
+    for provider in dict.fromkeys(["anthropic", *providers_in_use, *sorted(stored)]):
+        if provider != "anthropic" and provider not in providers_in_use and provider not in stored:
+            continue
+        _check_env_of(install, provider, provider in stored, out)
+
+
+def _check_env_of(install: Install, provider: str, has_profiles: bool, out: Collector) -> None:
     env = install.seen_env
-    has_profiles = any(normalize_provider(p.provider, install.era) == "anthropic" for p in store.profiles.values())
-    for name in ("ANTHROPIC_OAUTH_TOKEN", "ANTHROPIC_API_KEY"):
+    for name in env_vars(provider, install.era):
         value = env.get(name)
         if not value or not value.strip():
             continue
@@ -171,14 +194,15 @@ def check_env(install: Install, store: AuthStore, providers_in_use: list[str], o
                 "auth.env_shadowed",
                 Severity.INFO,
                 name,
-                f"{name} is set ({mask(value, era=install.era)}) but stored anthropic profiles win, so it is not used for requests.",
+                f"{name} is set ({mask(value, era=install.era)}) but stored {provider} profiles win, so it is not used for requests.",
             )
-        info = classify(value)
+        info = classify(value, provider)
         if not info.ok and info.kind is not KeyKind.EMPTY:
             out.add(
                 "key.env_malformed",
                 Severity.WARNING if has_profiles else Severity.ERROR,
                 name,
                 f"{name} looks wrong: {info.describe()}.",
+                provider=provider,
             )
         break

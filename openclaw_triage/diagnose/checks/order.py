@@ -8,6 +8,8 @@ from ...model import Era, Install
 from ...openclaw import commands as fixes
 from ...openclaw.coerce import normalize_provider
 from ...openclaw.order import OrderResult
+from ...providers import env_vars
+from ...providers import get as provider_row
 from ..result import Collector, ProfileView
 
 
@@ -141,14 +143,23 @@ def check_order(
                 if result.base
                 else f'The model in use needs {provider}, and there is no {provider} credential at all: requests fail with "No API key found".'
             )
-            fix = (
-                fixes.enter_api_key(era, f"{provider}:default", provider, agent_flag)
-                if provider == "anthropic"
-                else f"openclaw configure (add a {provider} credential)"
-            )
+            fix = _add_key_fix(install, provider, agent_flag)
             if unmigrated:
                 message, fix = message + left_behind, fixes.doctor_fix()
             out.add(code, Severity.ERROR, provider, message, fix)
+
+
+def _add_key_fix(install: Install, provider: str, agent_flag: str | None) -> str:
+    """How to give a provider its first key: our guarded paste or the release's own prompt (never
+    the key in argv), or the variable OpenClaw reads; `openclaw configure` for providers we have no row for."""
+    row = provider_row(provider)
+    if row is None:
+        return f"openclaw configure (add a {provider} credential)"
+    fix = fixes.enter_api_key(install.era, f"{provider}:default", provider, agent_flag, release=install.release)
+    names = env_vars(provider, install.era)
+    if provider != "anthropic" and names:
+        fix += f"; or set {names[0]} where the gateway runs (e.g. in ~/.openclaw/.env), then restart it"
+    return fix
 
 
 def _clear_stored(result: OrderResult, install: Install, agent_flag: str | None) -> str:

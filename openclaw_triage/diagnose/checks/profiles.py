@@ -17,6 +17,8 @@ from ...openclaw.coerce import normalize_provider
 from ...openclaw.config import get_path
 from ...openclaw.labels import format_remaining_short
 from ...openclaw.order import OrderResult, token_expiry_state
+from ...providers import Provider
+from ...providers import get as provider_row
 from ..result import Collector, ProfileView
 
 _DAY_MS = 86_400_000
@@ -40,9 +42,32 @@ _ERROR_PROBLEMS = {
 
 def _key_fix(install: Install, report: ProfileView, agent_flag: str | None) -> str:
     profile = report.profile
-    if report.info is not None and report.info.kind is KeyKind.OAUTH_TOKEN:
+    if report.info is not None and report.info.kind is KeyKind.OAUTH_TOKEN and report.info.judged_as == "anthropic":
         return fixes.enter_token(install.era, profile.id, profile.provider, agent_flag)
-    return fixes.enter_api_key(install.era, profile.id, profile.provider, agent_flag)
+    return fixes.enter_api_key(install.era, profile.id, profile.provider, agent_flag, release=install.release)
+
+
+def _judged_by_row(info: KeyInfo | None, is_anthropic: bool) -> Provider | None:
+    """The provider row whose key shapes judged a non-Anthropic profile's key, if any did."""
+    if info is None or is_anthropic or info.judged_as == "anthropic":
+        return None
+    return provider_row(info.judged_as)
+
+
+def _what(info: KeyInfo) -> str:
+    """`Anthropic API key`, `OpenAI project key`: what the secret is, for a message."""
+    if info.judged_as != "anthropic" and info.kind is KeyKind.API_KEY:
+        return f"{info.owner} {info.shape or 'API key'}"
+    return info.kind.label
+
+
+def _looks(row: Provider) -> str:
+    """How a row's keys start, for a message: `sk-proj-…, sk-svcacct-…`."""
+    starts = [f"{s.prefix}…" for s in row.shapes if s.prefix]
+    if starts:
+        return "they start with " + ", ".join(dict.fromkeys(starts))
+    lengths = sorted({n for s in row.shapes for n in s.lengths})
+    return f"they are {' or '.join(map(str, lengths))} letters and digits"
 
 
 _MATCHING_KIND = {"api_key": KeyKind.API_KEY, "token": KeyKind.OAUTH_TOKEN}
@@ -87,17 +112,19 @@ _WRONG_KIND = {
 def _plainly_fine(report: ProfileView, is_anthropic: bool) -> bool:
     """The common case, decided fast: a well-formed key of the profile's own kind, usable and healthy."""
     info = report.info
+    if is_anthropic:
+        matches = info is not None and info.kind is _MATCHING_KIND.get(report.profile.type)
+    elif info is not None and info.judged_as != "anthropic":  # judged by its own provider's shapes
+        matches = info.kind is KeyKind.API_KEY
+    else:
+        matches = info is not None and info.kind is KeyKind.OTHER_PROVIDER
     return (
-        info is not None
+        matches
+        and info is not None
         and not info.problems
         and report.ref_status is None
         and report.eligibility.eligible
         and report.health_state == "ok"
-        and (
-            info.kind is _MATCHING_KIND.get(report.profile.type)
-            if is_anthropic
-            else info.kind is KeyKind.OTHER_PROVIDER
-        )
     )
 
 
@@ -169,9 +196,23 @@ def check_profile(
             f"{pid} holds an `openclaw onboard` command line instead of a key.",
             _key_fix(install, report, agent_flag),
         )
-    wrong_kind = _WRONG_KIND.get(kind) if is_anthropic else None
-    anthropic_elsewhere = kind in _ANTHROPIC_KINDS and not is_anthropic and provider != "claude-cli"
-    if kind is KeyKind.OTHER_PROVIDER and is_anthropic:
+    row = _judged_by_row(info, is_anthropic)
+    wrong_kind = _WRONG_KIND.get(kind) if is_anthropic or row is not None else None
+    anthropic_elsewhere = (
+        kind in _ANTHROPIC_KINDS and info.judged_as == "anthropic" and not is_anthropic and provider != "claude-cli"
+    )
+    if kind is KeyKind.OTHER_PROVIDER and row is not None:
+        out.add(
+            "key.wrong_provider",
+            Severity.ERROR,
+            pid,
+            f"{pid} holds {_a(info.provider_guess or 'other')} key{where}, not {_a(row.label)} one: "
+            f"{row.label} rejects it (401).",
+            f"Store {_a(row.label)} key ({_key_fix(install, report, agent_flag)}); the {info.provider_guess} key "
+            f"belongs to {info.belongs}.",
+            provider=row.id,
+        )
+    elif kind is KeyKind.OTHER_PROVIDER and is_anthropic:
         out.add(
             "key.wrong_provider",
             Severity.ERROR,
@@ -192,6 +233,8 @@ def check_profile(
         refresh_fix = (
             fixes.enter_token(era, pid, profile.provider, agent_flag) if kind is KeyKind.REFRESH_TOKEN else None
         )
+        if row is not None and kind is KeyKind.UNKNOWN:
+            text = f"{{pid}} holds a secret that is not {_a(row.label)} key{{where}} ({row.label} keys: {_looks(row)})."
         message = text.format(pid=pid, where=where, masked=report.masked or "with …")
         out.add(code, severity, pid, message, refresh_fix or _key_fix(install, report, agent_flag))
 
@@ -219,13 +262,14 @@ def check_profile(
         if problem is Problem.SUFFIX and Problem.LENGTH not in info.problems:
             severity = Severity.WARNING
         details = [p for p in info.problems if _ERROR_PROBLEMS.get(p) == problem_code]
-        text = _problem_message(pid, info, details, where)
+        text = _problem_message(pid, info, details, where, row)
+        copy = f"at {row.keys_url}" if row is not None else "with the Console's copy button"
         out.add(
             problem_code,
             severity,
             pid,
             text,
-            _key_fix(install, report, agent_flag) + ". Copy it with the Console's copy button; never edit it.",
+            _key_fix(install, report, agent_flag) + f". Copy it {copy}; never edit it.",
         )
     report.problems = sorted(code for code in out.errors_by_subject.get(pid, ()) if code.startswith(("key.", "ref.")))
     if is_anthropic and kind is KeyKind.OAUTH_TOKEN and profile.type == "api_key":
@@ -274,10 +318,12 @@ def _token_profile_fix(report: ProfileView, install: Install, agent_flag: str | 
     )
 
 
-def _problem_message(pid: str, info: KeyInfo, problems: list[Problem], where: str) -> str:
+def _problem_message(pid: str, info: KeyInfo, problems: list[Problem], where: str, row: Provider | None) -> str:
     from ...keys import problem_text
 
     parts = "; ".join(problem_text(p, info) for p in problems)
+    if row is not None:
+        return f"{pid}'s {_what(info)}{where} {parts}. {row.label} receives a different string and rejects it (401)."
     return f"{pid}'s {info.kind.label}{where} {parts}. Anthropic receives a different string: 401 invalid x-api-key."
 
 
