@@ -20,10 +20,8 @@ import contextlib
 import gc
 import json
 import os
-import signal
 import sqlite3
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +34,7 @@ from tests.builders import CurrentHome, LegacyHome, write_json
 from tests.probe_server import refused_port
 from tests.session_builders import entry, write_session_nodes
 from tests.support.cli import run_cli
+from tests.support.processes import deadline
 
 PLANTED = fakekeys.api_key("fuzz-planted")
 # The examples carry this marker, replaced by the key only when a file is written: a failing
@@ -307,20 +306,6 @@ def _tree(root: Path) -> list[tuple[str, int, int, int]]:
             size = st.st_size if not os.path.isdir(os.path.join(dirpath, name)) else 0
             out.append((os.path.relpath(os.path.join(dirpath, name), root), st.st_mode, size, st.st_mtime_ns))
     return sorted(out)
-
-
-@contextlib.contextmanager
-def deadline(seconds: float, what: str) -> Iterator[None]:
-    def expire(signum: int, frame: Any) -> None:
-        raise TimeoutError(f"{what} still running after {seconds} s (blocked on a FIFO?)")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _run_all(home: Path, state: Path, probe_port: int, commands: tuple[tuple[str, ...], ...]) -> None:

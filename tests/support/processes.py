@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 
 @contextmanager
@@ -30,3 +33,24 @@ def dead_pid() -> int:
     proc = subprocess.Popen([sys.executable, "-c", "pass"])
     proc.wait()
     return proc.pid
+
+
+@contextmanager
+def deadline(seconds: float, what: str = "the command") -> Iterator[None]:
+    """Fail instead of blocking forever (a FIFO opened for reading): SIGALRM interrupts the block,
+    and running out the clock fails even when the code under test turned the interruption into a
+    message of its own (the CLI reports unexpected errors and exits)."""
+
+    def expire(signum: int, frame: Any) -> None:
+        raise TimeoutError(f"{what} still running after {seconds} s (blocked on a FIFO?)")
+
+    started = time.monotonic()
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    if time.monotonic() - started >= seconds:
+        raise TimeoutError(f"{what} ran until its {seconds} s deadline")
