@@ -173,3 +173,27 @@ def test_a_chat_named_with_a_key_is_masked_where_it_is_read_so_the_app_never_hol
         )
     plain = session_from_entry("main", "agent:main:main", entry("s1", display="#general"), Era.JSON)
     assert plain.label == "#general"
+
+
+@pytest.mark.parametrize("field", ["session key", "display name", "model"])
+def test_a_key_in_a_chats_name_or_model_is_never_printed(tmp_path: Path, field: str) -> None:
+    from tests.builders import LegacyHome, api_key_profile
+
+    key = fakekeys.api_key(f"chat-{field}")
+    home = LegacyHome(tmp_path)
+    home.config({})
+    home.store({"profiles": {"anthropic:default": api_key_profile(fakekeys.api_key("chat-profile"))}})
+    session = f"agent:main:discord:channel:{key}" if field == "session key" else "agent:main:discord:channel:1"
+    chat = entry(
+        "s1",
+        pin="anthropic:default",
+        source="user",
+        channel="discord",
+        display=key if field == "display name" else "general",
+        model=key if field == "model" else "claude-opus-4-6",
+    )
+    write_sessions_json(home.state, {session: chat})
+    for args in (("sessions",), ("sessions", "--json"), ("check",), ("check", "--json"), ("report",)):
+        ran = run_cli(tmp_path, *args)
+        if any(frag in ran.stdout + ran.stderr for frag in secret_fragments(key)):
+            pytest.fail(f"{' '.join(args)} printed a key planted in a chat's {field}", pytrace=False)
