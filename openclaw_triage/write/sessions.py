@@ -204,9 +204,12 @@ class UnpinResult:
 def _read(path: Path) -> tuple[bytes, str, int]:
     import stat as _stat
 
+    from ..runtime.sessions.legacy_json import MAX_STORE_BYTES
+    from ..util.safe_read import read_bytes
+
     try:
         st = path.stat()
-        raw = path.read_bytes()
+        raw = read_bytes(path, limit=MAX_STORE_BYTES)  # a FIFO or a folder in its place is refused, never waited on
     except FileNotFoundError:
         raise InvalidInput(f"there is no session store at {path}: no chat has run yet.") from None
     except OSError as exc:
