@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from ..actions import Action
     from ..runtime.collect import Runtime
+    from .sources import ProviderSources
 
 
 @dataclass(slots=True, eq=False)  # a picture, never compared (eq costs `check` time)
@@ -63,6 +64,7 @@ class Diagnosis:
     default_model: str | None = None
     runtime: Runtime | None = None  # the gateway, its environment and log, Discord (None if not asked)
     only_provider: str | None = None  # `check --provider P`: what the user asked to see
+    sources: list[ProviderSources] = field(default_factory=list)  # where each key in use comes from
 
     @property
     def shown_profiles(self) -> list[ProfileView]:
