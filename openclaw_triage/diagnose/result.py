@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
     from ..actions import Action
     from ..runtime.collect import Runtime
-    from .sources import ProviderSources
 
 
 @dataclass(slots=True, eq=False)  # a picture, never compared (eq costs `check` time)
@@ -50,6 +49,38 @@ class ProfileView:
     def broken(self) -> bool:
         """An error-level problem with its key (or Anthropic refused it): never a good first choice."""
         return bool(self.problems)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """(`diagnose.sources`) One place OpenClaw looks for a provider's key; `value` is masked, never the secret."""
+
+    kind: str  # profile | config apiKey | process env | gateway env | shell env | .env | config env | models.json
+    where: str  # profile id and store, variable and where it is set, path and key
+    value: str  # masked, NOT_SET or UNRESOLVED
+    status: str = "not set"  # used | shadowed | not set | unseen
+    note: str = ""
+    variable: str | None = None  # the environment variable, for the env kinds
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "where": self.where,
+            "variable": self.variable,
+            "value": self.value,
+            "status": self.status,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSources:
+    provider: str
+    sources: list[Source] = field(default_factory=list)
+
+    @property
+    def used(self) -> Source | None:
+        return next((s for s in self.sources if s.status == "used"), None)
 
 
 @dataclass(slots=True, eq=False)  # a picture, never compared (eq costs `check` time)

@@ -28,7 +28,7 @@ Values are only ever masked (`keys.mask`, as OpenClaw masks).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..keys import mask
@@ -44,49 +44,17 @@ from ..providers import PROVIDERS, env_vars
 from ..secret import Secret
 from ..util.jsonio import ParseError, as_object, parse_json, read_text
 from ..util.jsstr import js_trim
+from .result import ProfileView, ProviderSources, Source
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
 if TYPE_CHECKING:
     from typing import Any
 
     from ..runtime.collect import Runtime
-    from .result import ProfileView
 
 NOT_SET = "(not set)"
 UNRESOLVED = "(unresolved ref)"
 _KNOWN_ENV = frozenset(v for p in PROVIDERS for v in (*p.env_vars, *(p.env_vars_2026_3 or ())))
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """One place OpenClaw looks for a provider's key; `value` is masked, never the secret."""
-
-    kind: str  # profile | config apiKey | process env | gateway env | shell env | .env | config env | models.json
-    where: str  # profile id and store, variable and where it is set, path and key
-    value: str  # masked, NOT_SET or UNRESOLVED
-    status: str = "not set"  # used | shadowed | not set | unseen
-    note: str = ""
-    variable: str | None = None  # the environment variable, for the env kinds
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "where": self.where,
-            "variable": self.variable,
-            "value": self.value,
-            "status": self.status,
-            "note": self.note,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class ProviderSources:
-    provider: str
-    sources: list[Source] = field(default_factory=list)
-
-    @property
-    def used(self) -> Source | None:
-        return next((s for s in self.sources if s.status == "used"), None)
 
 
 @dataclass(slots=True)
