@@ -51,6 +51,38 @@ class ProfileView:
         return bool(self.problems)
 
 
+@dataclass(frozen=True, slots=True)
+class Source:
+    """(`diagnose.sources`) One place OpenClaw looks for a provider's key; `value` is masked, never the secret."""
+
+    kind: str  # profile | config apiKey | process env | gateway env | shell env | .env | config env | models.json
+    where: str  # profile id and store, variable and where it is set, path and key
+    value: str  # masked, NOT_SET or UNRESOLVED
+    status: str = "not set"  # used | shadowed | not set | unseen
+    note: str = ""
+    variable: str | None = None  # the environment variable, for the env kinds
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "where": self.where,
+            "variable": self.variable,
+            "value": self.value,
+            "status": self.status,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSources:
+    provider: str
+    sources: list[Source] = field(default_factory=list)
+
+    @property
+    def used(self) -> Source | None:
+        return next((s for s in self.sources if s.status == "used"), None)
+
+
 @dataclass(slots=True, eq=False)  # a picture, never compared (eq costs `check` time)
 class Diagnosis:
     install: Install
@@ -63,6 +95,7 @@ class Diagnosis:
     default_model: str | None = None
     runtime: Runtime | None = None  # the gateway, its environment and log, Discord (None if not asked)
     only_provider: str | None = None  # `check --provider P`: what the user asked to see
+    sources: list[ProviderSources] = field(default_factory=list)  # where each key in use comes from
 
     @property
     def shown_profiles(self) -> list[ProfileView]:

@@ -126,6 +126,9 @@ def diagnose(
     check_logs(install, reports, out)
     check_other_agents(install, out)
     live = _check_runtime(install, out) if runtime else None
+    from .sources import credential_sources  # where each key in use comes from (issue 15)
+
+    sources = credential_sources(install, [only] if only else providers_in_use, orders, reports, live)
     return Diagnosis(
         install=install,
         agent=agent,
@@ -137,6 +140,7 @@ def diagnose(
         default_model=primary,
         runtime=live,
         only_provider=only,
+        sources=sources,
     )
 
 

@@ -109,6 +109,11 @@ def _dotenv_files(era: Era, env: Mapping[str, str], home: Path) -> list[Path]:
     return files
 
 
+def dotenv_files(era: Era, env: Mapping[str, str], home: Path) -> list[Path]:
+    """The `.env` files OpenClaw of `era` loads besides the cwd one, in its order."""
+    return _dotenv_files(era, env, home)
+
+
 def load_environment(era: Era, env: Mapping[str, str], home: Path) -> tuple[dict[str, str], dict[str, EnvVar]]:
     """The environment OpenClaw would see: ours, then `.env` files that never override it."""
     merged = dict(env)

@@ -126,6 +126,7 @@ def _check_doc(diag: Diagnosis) -> dict[str, Any]:
             }
             for provider, result in diag.orders.items()
         },
+        "credentialSources": {g.provider: [s.to_json() for s in g.sources] for g in diag.sources},
         "findings": [f.to_json() for f in diag.findings],
         "summary": {
             "errors": counts["error"],
@@ -165,6 +166,31 @@ def _not_found_text(diag: Diagnosis, paint: Callable[[str, str], str], e: Callab
     lines += [e(f"  • {place}") for place in finding.details.get("places", [])]
     lines += ["", e(finding.fix or ""), "", "exit code 3: no install found"]
     return "\n".join(lines) + "\n"
+
+
+def _sources_text(diag: Diagnosis, paint: Callable[[str, str], str], e: Callable[[str], str]) -> list[str]:
+    """The "Where credentials come from" section: each provider's sources in OpenClaw's precedence, masked.
+
+    Every set source gets a row; a variable set nowhere is one row, as are the other empty places."""
+    lines: list[str] = []
+    for group in diag.sources:
+        lines.append("")
+        lines.append(paint(f"Where credentials come from ({group.provider})", "1"))
+        rows: list[tuple[str, str, str, str]] = []
+        set_vars = {s.variable for s in group.sources if s.variable and s.status != "not set"}
+        collapsed: set[str] = set()
+        for src in group.sources:
+            if src.variable and src.variable not in set_vars:  # set nowhere: one row for all its places
+                if src.variable not in collapsed:
+                    collapsed.add(src.variable)
+                    kinds = ", ".join(dict.fromkeys(s.kind for s in group.sources if s.variable == src.variable))
+                    rows.append(("not set", "env", src.value, f"{src.variable} ({kinds})"))
+                continue
+            note = f"  ({src.note})" if src.note and src.status != "not set" else ""
+            rows.append((src.status, src.kind, src.value, _home(diag, src.where) + note))
+        for status, kind, value, where in rows:
+            lines.append(e(f"  {status:<8}  {kind:<13}  {value:<20}  {where}"))
+    return lines
 
 
 def check_text(diag: Diagnosis, *, color: bool = False) -> str:
@@ -224,6 +250,7 @@ def check_text(diag: Diagnosis, *, color: bool = False) -> str:
         lines.append(e(f"  effective       : {effective}"))
         for step in result.steps:
             lines.append(e(f"    - {step}"))
+    lines += _sources_text(diag, paint, e)
     lines.append("")
     counts = {s: sum(1 for f in diag.findings if f.severity is s) for s in Severity}
     summary = (

@@ -136,6 +136,21 @@ class Summary(_Strict):
     exitCode: Literal[0, 1, 2, 3]
 
 
+class CredentialSourceOut(_Strict):
+    """One place OpenClaw looks for a provider's key (`diagnose.sources`), in its precedence."""
+
+    kind: Literal[
+        "profile", "config apiKey", "process env", "gateway env", "shell env", ".env", "config env", "models.json"
+    ]
+    where: str = Field(description="the profile and its store, the variable and where it is set, or the file and key")
+    variable: str | None = Field(description="the environment variable, for the environment kinds")
+    value: str = Field(description='masked as OpenClaw masks it, "(not set)" or "(unresolved ref)"; never the secret')
+    status: Literal["used", "shadowed", "not set", "unseen"] = Field(
+        description="unseen: set where OpenClaw does not read it (your shell under a service, models.json)"
+    )
+    note: str
+
+
 class CheckReport(_Strict):
     """`openclaw-triage check --json` (schemaVersion 1)."""
 
@@ -143,6 +158,9 @@ class CheckReport(_Strict):
     openclaw: OpenClawInfo
     profiles: list[ProfileOut]
     order: dict[str, OrderOut]
+    credentialSources: dict[str, list[CredentialSourceOut]] = Field(
+        description="per provider in use: every source of its key, in OpenClaw's precedence"
+    )
     findings: list[FindingOut]
     summary: Summary
 
