@@ -30,12 +30,27 @@ _MIN_SECRET = 8  # shorter "secrets" would garble ordinary words
 _MIN_FRAGMENT = 12  # a piece of a wrapped secret shorter than this is too common to scrub
 _PROBE = 4  # the matcher scans for the first characters of the known secrets ...
 _HEAD = 20  # ... then looks the next ones up, and compares the few candidates whole
+
+
+def _provider_prefixes() -> list[str]:
+    """Every prefixed key shape of `providers` (xai-, gsk_, AQ. ...): a key of a provider the
+    install does not hold, seen in a log line or a server's answer, is masked all the same."""
+    from .providers import PROVIDERS
+
+    covered = ("sk-", "AIza")  # the hand-written shapes below
+    prefixes = {
+        s.prefix for p in PROVIDERS for s in p.shapes if len(s.prefix) >= 3 and not s.prefix.startswith(covered)
+    }
+    return [re.escape(prefix) + r"[A-Za-z0-9_.-]{16,}" for prefix in sorted(prefixes, key=len, reverse=True)]
+
+
 _SHAPES = re.compile(
     "|".join(
         [
             r"sk-ant-[A-Za-z0-9_-]{8,}",  # Anthropic keys and tokens
             r"sk-(?:or-v1-|proj-)?[A-Za-z0-9_-]{20,}",  # OpenRouter, OpenAI, ...
             r"AIza[0-9A-Za-z_-]{30,}",  # Google
+            *_provider_prefixes(),
             r"[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}",  # Discord bot token
             r"(?<![0-9a-fA-F])[0-9a-fA-F]{32,}(?![0-9a-fA-F])",  # hex tokens (gateway auth tokens)
         ]

@@ -165,6 +165,13 @@ def test_pin_and_clear_write_where_2026_5_reads_the_order(tmp_path: Path) -> Non
     assert "order" not in json.loads(state.read_text())
     assert "order" not in json.loads(store.read_text())
     assert diagnose(_install(home), now_ms=0, runtime=False).orders["anthropic"].stored is None
+    assert any("undoing this change alone" in note for note in cleared.notes)
+
+    write.undo(install=_install(home))  # the latest change: the state file's
+    assert diagnose(_install(home), now_ms=0, runtime=False).orders["anthropic"].stored == [
+        "anthropic:default",
+        "anthropic:manual",
+    ]
 
 
 def test_a_cli_older_than_the_files_is_said_and_so_is_an_upgrade(tmp_path: Path) -> None:

@@ -151,3 +151,30 @@ def test_a_base_url_that_is_not_the_providers_api_is_a_wrong_path(tmp_path: Path
         diag = install(tmp_path, "groq", key, api.base_url.replace("/openai/v1", "/v1"))
         (result,) = probe_profiles_sync(diag)
     assert result.code == "probe.wrong_path" and "Groq's API" in result.finding.message
+
+
+def test_the_probe_command_asks_every_provider_in_the_install(tmp_path: Path) -> None:
+    from tests.support.cli import run_cli
+
+    openai_key, anthropic_key = fakekeys.BY_PROVIDER["openai"]("cli"), fakekeys.api_key("cli-probe")
+    with FakeProvider("openai", {openai_key: "invalid"}) as api:
+        LegacyHome(tmp_path).config(
+            {
+                "agents": {"defaults": {"model": "openai/some-model"}},
+                "models": {"providers": {"openai": {"baseUrl": api.base_url, "models": []}}},
+            }
+        ).store(
+            {
+                "profiles": {
+                    "openai:default": api_key_profile(openai_key, "openai"),
+                    "anthropic:default": api_key_profile(anthropic_key + " x"),  # malformed: never sent
+                }
+            }
+        )
+        everything = run_cli(tmp_path, "probe", "--json", env={"NO_PROXY": "*"})
+        only_openai = run_cli(tmp_path, "probe", "--provider", "openai", env={"NO_PROXY": "*"})
+    codes = {r["profileId"]: r["code"] for r in json.loads(everything.stdout)["results"]}
+    assert codes["openai:default"] == "probe.invalid_key" and "anthropic:default" in codes
+    assert "openai:default" in only_openai.stdout and "anthropic:default" not in only_openai.stdout
+    for ran in (everything, only_openai):
+        assert openai_key not in ran.stdout + ran.stderr and anthropic_key not in ran.stdout + ran.stderr

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
+
 from openclaw_triage.scrub import Scrubber, known_secrets, scrub
 from tests import fakekeys
 
@@ -100,3 +102,19 @@ def test_a_json_document_stays_valid_and_keeps_its_shape() -> None:
     out = Scrubber([key]).json(doc)
     assert key not in json.dumps(out)
     assert json.loads(json.dumps(out))["list"][1:] == [3, None] and out["id"].startswith("anthropic:sk-ant-a...")
+
+
+@pytest.mark.parametrize("provider", ["xai", "groq", "google", "openrouter", "openai"])
+def test_a_key_of_any_provider_is_masked_by_its_shape_alone(provider: str) -> None:
+    from openclaw_triage.scrub import scrub
+
+    key = fakekeys.BY_PROVIDER[provider]("shape-only")  # known to no install: only its shape gives it away
+    said = scrub(f'proxy error: {{"detail": "key {key} was rejected"}}')
+    assert key not in said and key[:8] in said
+
+
+def test_a_new_gemini_key_is_masked_by_its_shape() -> None:
+    from openclaw_triage.scrub import scrub
+
+    key = "AQ.Ab8RN6" + "x7Kp2LmQ9vTz" * 4
+    assert key not in scrub(f"403 for {key}")

@@ -351,6 +351,31 @@ def test_a_store_written_between_our_read_and_our_rename_is_read_again_not_overw
     assert final["order"] == {"anthropic": ["anthropic:manual"]}, "and ours landed on top of it"
 
 
+def test_a_write_given_up_on_leaves_no_intent_that_may_have_landed(tmp_path: Path) -> None:
+    store = _home(tmp_path) / STORE_REL
+    intents: list[bytes | None] = []
+    abandoned: list[bool] = []
+
+    def pin_while_openclaw_keeps_writing(data: dict[str, Any]) -> Edit:
+        theirs = json.loads(store.read_text())  # every attempt, their in-place write lands first
+        theirs["profiles"][f"openai:{len(intents)}"] = {"type": "api_key", "provider": "openai", "key": "sk-proj-x"}
+        with open(store, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(theirs, indent=2) + "\n")
+        data["order"] = {"anthropic": ["anthropic:manual"]}
+        return Edit(True, "pinned")
+
+    with pytest.raises(write.StoreChanged):
+        json_store.apply(
+            store,
+            pin_while_openclaw_keeps_writing,
+            intent=lambda pending: intents.append(pending.after),
+            abandon=lambda: abandoned.append(True),
+        )
+    assert intents and abandoned == [True], "the journal is told that nothing landed"
+    final = json.loads(store.read_text())
+    assert "order" not in final and f"openai:{len(intents) - 1}" in final["profiles"]
+
+
 _UNLOCKED_WRITER = textwrap.dedent(
     """
     # OpenClaw's saveJsonFile without the lock (paste-token, onboard, logins): read, add, write IN PLACE,

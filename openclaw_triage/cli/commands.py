@@ -105,7 +105,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         "--provider", metavar="P", help="only this provider's profiles, order and findings (e.g. anthropic)"
     )
     check.add_argument("--json-schema", action="store_true", help="print the JSON schema of --json's output and exit")
-    check.add_argument("--probe", action="store_true", help="also ask Anthropic about each key (live API probe)")
+    check.add_argument("--probe", action="store_true", help="also ask each key's provider about it (live API probe)")
     check.add_argument("--deep", action="store_true", help="probe with one 1-token Messages call per key too (billing)")
     check.add_argument(
         "--timeout", type=float, default=10.0, metavar="S", help="probe timeout per request (default 10)"
@@ -274,10 +274,11 @@ def _add_probe_command(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     """`probe`: its own `--profile ID` is an auth profile id, so it replaces the install flag."""
     probe = sub.add_parser(
         "probe",
-        help="ask Anthropic whether each key works (live API probe)",
-        description="Send each Anthropic profile's key exactly as OpenClaw would: the free GET /v1/models, "
-        "and with --deep one 1-token POST /v1/messages on the cheapest model (billing, spend limits, model "
-        "access, the subscription-token policy). Malformed keys are never sent.",
+        help="ask each key's provider whether it works (live API probe)",
+        description="Send each profile's key exactly as OpenClaw would, to its provider: one free request "
+        "(Anthropic: GET /v1/models; OpenAI, OpenRouter, Gemini, xAI, Groq, Mistral, DeepSeek: their own), and "
+        "with --deep one 1-token Anthropic POST /v1/messages on the cheapest model (billing, spend limits, model "
+        "access, the subscription-token policy). Malformed keys are never sent; keys only ever go in headers.",
         epilog=PROBE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         conflict_handler="resolve",
@@ -287,7 +288,7 @@ def _add_probe_command(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     probe.add_argument("--deep", action="store_true", help="also one 1-token Messages call per key (costs ~nothing)")
     probe.add_argument("--json", action="store_true", help="machine-readable output")
     probe.add_argument("--timeout", metavar="S", type=float, help="seconds per request (default: 10)")
-    probe.add_argument("--provider", metavar="P", default="anthropic", help="provider (only anthropic is supported)")
+    probe.add_argument("--provider", metavar="P", help="only this provider's profiles (default: every provider's)")
 
 
 def run_check(args: argparse.Namespace) -> int:

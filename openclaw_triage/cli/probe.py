@@ -12,6 +12,8 @@ import sys
 
 from ..findings import Severity, sort_findings
 from ..probe.run import DEFAULT_TIMEOUT, ProbeError, ProbeResult, probe_profiles_sync, summary
+from ..providers import PROVIDERS
+from ..providers import get as provider_row
 from ..scrub import scrubber_for
 from ..util.termsafe import termsafe
 
@@ -38,8 +40,9 @@ def exit_code(results: list[ProbeResult]) -> int:
 class Progress:
     """`probing… 2/5` on stderr, only at a terminal; erased when done."""
 
-    def __init__(self, total: int, stream: TextIO | None = None) -> None:
+    def __init__(self, total: int, stream: TextIO | None = None, scrub: Callable[[str], str] = str) -> None:
         self.stream = stream or sys.stderr
+        self.scrub = scrub
         self.enabled = total > 0 and hasattr(self.stream, "isatty") and self.stream.isatty()
         self.total = total
         self.done = 0
@@ -47,7 +50,7 @@ class Progress:
     def __call__(self, result: ProbeResult) -> None:
         self.done += 1
         if self.enabled:
-            what = termsafe(f"{result.profile_id}: {result.code}")
+            what = termsafe(self.scrub(f"{result.profile_id}: {result.code}"))
             self.stream.write(f"\r\x1b[2Kprobing… {self.done}/{self.total} ({what})")
             self.stream.flush()
 
@@ -62,7 +65,7 @@ def run(diagnosis: Diagnosis, *, profile_id: str | None, deep: bool, timeout: fl
     from ..probe.run import plan_probes
 
     total = len(plan_probes(diagnosis, profile_id=profile_id))
-    progress = Progress(total)
+    progress = Progress(total, scrub=scrubber_for(diagnosis.install))
     try:
         return probe_profiles_sync(diagnosis, profile_id=profile_id, deep=deep, timeout=timeout, on_result=progress)
     finally:
@@ -132,14 +135,14 @@ def probe_text(diagnosis: Diagnosis, results: list[ProbeResult], *, deep: bool, 
 
     install = diagnosis.install
     version = install.cli.version or "unknown version"
-    ladder = "GET /v1/models, then POST /v1/messages (1 token)" if deep else "GET /v1/models (free)"
+    ladder = "one free request per key" + (", then Anthropic's POST /v1/messages (1 token)" if deep else "")
     lines = [paint("Live API probe", "1") + e(f" · OpenClaw {version} · agent {diagnosis.agent.agent_id} · {ladder}")]
     if results:
         first = results[0]
         via = f" via proxy {first.proxy}" if first.proxy else ""
         lines.append(e(f"  base URL : {first.base_url} ({first.base_url_source}){via}"))
     else:
-        lines.append("  No Anthropic auth profile to probe.")
+        lines.append("  No auth profile to probe.")
     width = max((len(e(r.profile_id)) for r in results), default=10)
     host_width = max((len(r.host) for r in results), default=10)
     for r in results:
@@ -156,7 +159,6 @@ def run_command(args: argparse.Namespace, options: object) -> int:
     from ..openclaw.locate import LocateError
     from ..output.check import use_color
 
-    provider = args.provider or "anthropic"
     if args.timeout is not None and not args.timeout > 0:
         print("openclaw-triage: --timeout must be a positive number of seconds", file=sys.stderr)
         return 64
@@ -165,10 +167,15 @@ def run_command(args: argparse.Namespace, options: object) -> int:
     except LocateError as exc:
         print(f"openclaw-triage: {exc}", file=sys.stderr)
         return 64
-    if normalize_provider(provider, install.era) != "anthropic":
-        print(f"openclaw-triage: the probe speaks only Anthropic's API, not {args.provider!r}", file=sys.stderr)
+    provider = normalize_provider(args.provider, install.era) if args.provider and args.provider.strip() else None
+    if provider is not None and provider_row(provider) is None:
+        known = ", ".join(p.id for p in PROVIDERS)
+        print(
+            f"openclaw-triage: the probe speaks only these providers' APIs ({known}), not {args.provider!r}",
+            file=sys.stderr,
+        )
         return 64
-    diagnosis = diagnose(install, provider="anthropic")
+    diagnosis = diagnose(install, provider=provider)
     try:
         results = run(diagnosis, profile_id=args.probe_profile, deep=args.deep, timeout=args.timeout or DEFAULT_TIMEOUT)
     except ProbeError as exc:

@@ -17,6 +17,8 @@ from typing import Any, TextIO
 from ..keys import mask
 from ..model import CredentialType, Era, Install
 from ..openclaw.locate import shorten_home
+from ..scrub import scrub
+from ..util.termsafe import termsafe
 from ..write.errors import WriteError
 
 EXIT_OK = 0
@@ -48,14 +50,19 @@ def _install(args: argparse.Namespace) -> Install | int:
         return EXIT_USAGE
 
 
+def _shown(text: str) -> str:
+    """A summary or note holds ids from the install: anything key-shaped masked, escapes escaped."""
+    return termsafe(scrub(text))
+
+
 def print_change(change: object) -> None:
     from ..write.api import Change
 
     assert isinstance(change, Change)
     out = sys.stdout
-    out.write(("✓ " if change.changed else "= ") + change.summary + "\n")
+    out.write(("✓ " if change.changed else "= ") + _shown(change.summary) + "\n")
     for note in change.notes:
-        out.write(f"  - {note}\n")
+        out.write(f"  - {_shown(note)}\n")
     if change.backup is not None and change.era is Era.JSON:
         out.write(f"  backup: {change.backup}\n")
     if change.undoable and change.id:
@@ -275,5 +282,5 @@ def run_history(args: argparse.Namespace) -> int:
         elif e.action != "undo" and not e.undoable:
             state = "  [cannot be undone]"
         where = shorten_home(e.state_dir, Path.home(), {})
-        sys.stdout.write(f"{e.id}  {e.time}  {e.era:6}  {where}  agent {e.agent}  {e.summary}{state}\n")
+        sys.stdout.write(_shown(f"{e.id}  {e.time}  {e.era:6}  {where}  agent {e.agent}  {e.summary}{state}") + "\n")
     return EXIT_OK

@@ -257,7 +257,8 @@ def plan_probes(
             known = ", ".join(r.profile.id for r in diagnosis.profiles) or "none"
             raise ProbeError(f"no auth profile {profile_id!r} for agent {diagnosis.agent.agent_id} (profiles: {known})")
     else:
-        reports = [r for r in diagnosis.profiles if provider_row(normalize_provider(r.profile.provider, era))]
+        # `probe --provider P`: the diagnosis lists only P's profiles, and only those are asked.
+        reports = [r for r in diagnosis.shown_profiles if provider_row(normalize_provider(r.profile.provider, era))]
     plans = []
     for report in reports:
         secret = js_trim(report.secret.get_secret_value()) if report.secret is not None else None

@@ -170,10 +170,9 @@ _RECOVER_LOCK_S = 0.3
 
 
 def _current_sha(path: Path) -> str | None:
-    try:
-        return sha256_hex(path.read_bytes())
-    except FileNotFoundError:
-        return None
+    from .atomic import observe  # never blocks on a FIFO in the file's place
+
+    return sha256_hex(observe(path)[1])
 
 
 def _settle(entry: JournalEntry) -> None:

@@ -16,6 +16,7 @@ from ..model import AgentAuth, CredentialType, Era, Install
 from ..openclaw.layouts import AUTH_STATE_FILE
 from ..openclaw.locate import STORE_FILE
 from . import journal, json_store
+from .atomic import observe
 from .change import (
     Change,
     cli_record,
@@ -94,6 +95,12 @@ def _reload_gateway(
     ]
 
 
+def _drop_intent(change_id: str) -> None:
+    """A change given up before it was written leaves no trace in the journal."""
+    with journal.locked():
+        journal.drop_intent(change_id)
+
+
 def _json_change(
     install: Install,
     aa: AgentAuth,
@@ -136,6 +143,7 @@ def _json_change(
             backup=lambda raw: journal.save_backup(change_id, target.name, raw),
             intent=lambda pending: record_intent(entry_of(pending)),  # journaled before it is written
             state=state,
+            abandon=lambda: _drop_intent(change_id),
         )
     except WriteError:
         recover_intents()  # the intent of a write that did not happen goes again
@@ -227,24 +235,30 @@ def json_set_order(
 
 def json_clear_order(install: Install, aa: AgentAuth, provider: str, progress: Progress) -> Change:
     key = json_store.provider_key(provider)
-    targets = [aa.agent_dir / STORE_FILE]
-    if (order_file := _order_file(install, aa)) != targets[0]:
+    store = aa.agent_dir / STORE_FILE
+    targets = [store]
+    if (order_file := _order_file(install, aa)) != store:
         # 2026.4.7+ still honours an order an older release left inside auth-profiles.json (the state
-        # file wins per provider), so clearing takes it from both, as OpenClaw's own save does.
-        targets = [order_file, *(t for t in targets if _own_order(t, key))]
-    change: Change | None = None
+        # file wins per provider), so clearing takes it from both, as OpenClaw's own save does: that
+        # one first, so the state file's change is the latest, the one `undo` takes back, and taking
+        # it back alone restores what OpenClaw reads (the state file's order wins again).
+        targets = [*(t for t in targets if _own_order(t, key)), order_file]
+    steps = []
     for target in targets:
-        if not target.exists():
-            continue
-        op = json_store.clear_order(provider)
-        step, _ = _json_change(
-            install, aa, action="clear_order", op=op, target=target, progress=progress, provider=key, create=False
+        if target.exists():
+            op = json_store.clear_order(provider)
+            step, _ = _json_change(
+                install, aa, action="clear_order", op=op, target=target, progress=progress, provider=key, create=False
+            )
+            steps.append(step)
+    changed = [s for s in steps if s.changed]
+    change = changed[-1] if changed else None
+    if change is not None and len(changed) > 1:
+        change.notes.append(
+            f"also cleared the {key} order an older release left in {STORE_FILE} (change {changed[0].id}); "
+            "undoing this change alone gives OpenClaw its order back, as the state file's comes first."
         )
-        if change is None or (step.changed and not change.changed):
-            change = step
-        elif step.changed:
-            change.notes.append(f"also cleared the {key} order an older release left in {target.name}.")
-    if change is None or not change.changed:
+    if change is None:
         summary = f"There is no stored {key} order to clear."
         change = no_change(Era.JSON, summary, [], "clear_order", aa.agent_id, provider=key, file=targets[0])
     main = _main_path(aa)
@@ -358,10 +372,9 @@ def undo_json(entry: JournalEntry, undo_id: str, force: bool, progress: Progress
 
     def holds() -> bool:
         try:
-            current = path.read_bytes()
-        except FileNotFoundError:
-            current = None
-        return current == previous
+            return observe(path)[1] == previous
+        except WriteError:
+            return False
 
     def reapply() -> None:
         json_store.restore(path, previous, entry.mode_before, check=lambda _c: None)

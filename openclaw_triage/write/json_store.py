@@ -21,7 +21,9 @@ from typing import Any
 from ..keys import mask
 from ..model import CredentialType, Era
 from ..openclaw.coerce import normalize_provider
+from ..scrub import scrub
 from ..util.jsonio import ParseError, parse_json
+from ..util.safe_read import FileTooLarge, NotRegularFile, read_bytes
 from .atomic import ABSENT, Seen, make_dirs, observe, write_atomic
 from .errors import InvalidInput, NotWritable, ProfileNotFound, StoreBroken, StoreChanged, WriteError
 from .jsonfmt import dump_store
@@ -70,13 +72,14 @@ def read_store(path: Path, *, state: bool = False) -> StoreDoc | None:
         raise WriteError(f"{path} cannot be read: {exc.strerror}.") from None
     if not stat.S_ISREG(st.st_mode):
         raise _broken(path, "is not a regular file")
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_STORE_BYTES + 1)
+    try:  # a FIFO swapped in since the stat is refused, never waited on
+        raw = read_bytes(path, limit=MAX_STORE_BYTES)
+    except FileTooLarge:
+        raise _broken(path, "is larger than 64 MB") from None
+    except NotRegularFile:
+        raise _broken(path, "is not a regular file") from None
     except OSError as exc:
         raise WriteError(f"{path} cannot be read: {exc.strerror}.") from None
-    if len(raw) > MAX_STORE_BYTES:
-        raise _broken(path, "is larger than 64 MB")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -274,7 +277,8 @@ def upsert_secret(profile_id: str, provider: str, ctype: CredentialType, secret:
         updated[field_name] = secret
         if ref_field in updated:
             ref = updated.pop(ref_field)
-            label = f"{ref.get('source')}:{ref.get('id')}" if isinstance(ref, dict) else "a reference"
+            # masked: a key typed as a ref id would otherwise reach the output and the journal
+            label = scrub(f"{ref.get('source')}:{ref.get('id')}") if isinstance(ref, dict) else "a reference"
             notes.append(
                 f"removed its {ref_field} ({label}): OpenClaw prefers a reference over the key and drops the key "
                 "on its next write when both exist."
@@ -413,6 +417,7 @@ def apply(
     lock_timeout: float = DEFAULT_TIMEOUT_S,
     intent: Callable[[Applied], None] | None = None,
     state: bool = False,
+    abandon: Callable[[], None] | None = None,
 ) -> Applied:
     """Run `op` on the store at `path` under OpenClaw's lock and write the result atomically.
 
@@ -423,7 +428,10 @@ def apply(
     that takes no lock changed it, the store is read again and `op` applied again.
     With `state`, `path` is the `auth-state.json` beside the store, written under the store's
     own lock as 2026.4.7+ does (`updateAuthProfileStoreWithLock` locks `auth-profiles.json`).
+    `abandon()` runs, still in the lock, when we give up before any of our writes landed: the
+    intent recorded for it is then no change at all, not one that "may have landed".
     """
+    landed = False
     if not path.parent.exists():
         if not create:
             raise ProfileNotFound(f"{path} does not exist.")
@@ -454,10 +462,13 @@ def apply(
                 written = write_atomic(
                     path, out, mode=mode, before_replace=lock.verify, expect=seen if doc else ABSENT, exclusive=True
                 )
-            except StoreChanged:
-                if attempt == _ATTEMPTS - 1:
-                    raise
-                continue
+            except WriteError as exc:  # raised before the rename: this attempt wrote nothing
+                if isinstance(exc, StoreChanged) and attempt < _ATTEMPTS - 1:
+                    continue
+                if not landed and abandon is not None:
+                    abandon()
+                raise
+            landed = True
             if written.overwrote is not None and written.seen is not None and attempt < _ATTEMPTS - 1:
                 late = _doc_from(path, written.overwrote, written.mode, state)
                 if late is not None:  # their update went into the file we replaced: apply ours to it
