@@ -213,3 +213,24 @@ def test_an_upgrade_that_moved_the_default_model_is_said(
     options = Options(state_dir=str(state.state_dir), openclaw=fake_openclaw(tmp_path, "2026.3.13"))
     diag = diagnose(inspect_install(options, env={"HOME": str(state.home)}), now_ms=0, runtime=False)
     assert "model.default_changed" not in {f.code for f in diag.findings}
+
+
+@pytest.mark.usefixtures("triage_state")
+def test_removing_a_profile_on_2026_5_takes_its_order_and_cooldowns_out_of_auth_state_json(tmp_path: Path) -> None:
+    home = _json_home(tmp_path, "2026.5.28")
+    state = home.state / AGENT / "auth-state.json"
+    write_json(
+        state,
+        {
+            "version": 1,
+            "order": {"anthropic": ["anthropic:manual", "anthropic:default"]},
+            "usageStats": {"anthropic:manual": {"errorCount": 1}},
+        },
+    )
+    write.remove_profile(_install(home), "anthropic:manual")
+    left = json.loads(state.read_text())
+    assert left["order"] == {"anthropic": ["anthropic:default"]} and "anthropic:manual" not in left["usageStats"]
+    assert "anthropic:manual" not in json.loads((home.state / AGENT / "auth-profiles.json").read_text())["profiles"]
+    write.undo(install=_install(home))  # the profile comes back first ...
+    write.undo(install=_install(home))  # ... then its order and cooldowns
+    assert json.loads(state.read_text())["order"] == {"anthropic": ["anthropic:manual", "anthropic:default"]}

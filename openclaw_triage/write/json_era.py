@@ -315,6 +315,20 @@ def json_remove(install: Install, aa: AgentAuth, profile_id: str, progress: Prog
         and profile_id in json_store.read_profiles(main)
     ):
         holder = main
+    state_file = install.layout.state_file if install.layout else None
+    if state_file and (holder.parent / state_file).exists():
+        # 2026.4.7+: its order, lastGood and cooldowns live beside the store; take them out first,
+        # so the latest change (the one `undo` takes back first) is the profile's own.
+        _json_change(
+            install,
+            aa,
+            action="remove_profile",
+            op=json_store.drop_references(profile_id),
+            target=holder.parent / state_file,
+            progress=progress,
+            profile_id=profile_id,
+            create=False,
+        )
     op = json_store.remove_profile(profile_id, where=str(holder.parent))
     change, _ = _json_change(
         install,

@@ -21,6 +21,7 @@ from typing import Any
 from ..keys import mask
 from ..model import CredentialType, Era
 from ..openclaw.coerce import normalize_provider
+from ..openclaw.layouts import AUTH_STATE_FILE
 from ..scrub import scrub
 from ..util.jsonio import ParseError, parse_json
 from ..util.safe_read import FileTooLarge, NotRegularFile, read_bytes
@@ -311,29 +312,7 @@ def remove_profile(profile_id: str, *, where: str) -> Operation:
         if profile_id not in profiles:
             raise ProfileNotFound(f'Auth profile "{profile_id}" not found in {where}.')
         del profiles[profile_id]
-        touched = []
-        order = data.get("order")
-        if isinstance(order, dict):
-            for prov in list(order):
-                ids = order[prov]
-                if isinstance(ids, list) and profile_id in ids:
-                    kept = [i for i in ids if i != profile_id]
-                    touched.append(f"the {prov} order")
-                    if kept:
-                        order[prov] = kept
-                    else:
-                        del order[prov]
-            if not order:
-                del data["order"]
-        last_good = data.get("lastGood")
-        if isinstance(last_good, dict):
-            for prov in [p for p, v in last_good.items() if v == profile_id]:
-                del last_good[prov]
-                touched.append("lastGood")
-        usage = data.get("usageStats")
-        if isinstance(usage, dict) and profile_id in usage:
-            del usage[profile_id]
-            touched.append("its usage stats")
+        touched = _drop_references(data, profile_id)
         notes = [f"also removed it from {', '.join(dict.fromkeys(touched))}."] if touched else []
         return Edit(
             True,
@@ -343,6 +322,46 @@ def remove_profile(profile_id: str, *, where: str) -> Operation:
         )
 
     return op
+
+
+def drop_references(profile_id: str) -> Operation:
+    """Remove a profile's orders, lastGood and usageStats from a 2026.4.7+ `auth-state.json`."""
+
+    def op(data: dict[str, Any]) -> Edit:
+        touched = _drop_references(data, profile_id)
+        if not touched:
+            return Edit(False, f"{AUTH_STATE_FILE} names no {profile_id}.")
+        return Edit(True, f"Removed {profile_id} from {', '.join(dict.fromkeys(touched))} in {AUTH_STATE_FILE}.")
+
+    return op
+
+
+def _drop_references(data: dict[str, Any], profile_id: str) -> list[str]:
+    """Take `profile_id` out of the document's orders, lastGood and usageStats; what was touched."""
+    touched = []
+    order = data.get("order")
+    if isinstance(order, dict):
+        for prov in list(order):
+            ids = order[prov]
+            if isinstance(ids, list) and profile_id in ids:
+                kept = [i for i in ids if i != profile_id]
+                touched.append(f"the {prov} order")
+                if kept:
+                    order[prov] = kept
+                else:
+                    del order[prov]
+        if not order:
+            del data["order"]
+    last_good = data.get("lastGood")
+    if isinstance(last_good, dict):
+        for prov in [p for p, v in last_good.items() if v == profile_id]:
+            del last_good[prov]
+            touched.append("lastGood")
+    usage = data.get("usageStats")
+    if isinstance(usage, dict) and profile_id in usage:
+        del usage[profile_id]
+        touched.append("its usage stats")
+    return touched
 
 
 # --------------------------------------------------------------------------- applying
