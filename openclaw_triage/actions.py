@@ -205,8 +205,29 @@ class PairingApprove(_Record):
         return {"kind": self.kind, "provider": self.channel, "profileIds": [self.code], "code": self.code}
 
 
-Action = OrderPin | OrderClear | KeySet | Unpin | GatewayReload | PairingApprove
+class DoctorFix(_Record):
+    """Run the release's own upgrade repair, `openclaw doctor --fix --non-interactive` (it imports a
+    JSON store an older release left, drops config keys this release rejects, removes retired
+    profiles), with the state dir backed up first (`write.doctor`)."""
+
+    __slots__ = ("agent", "why")
+    why: str  # what it repairs here, for the question asked first
+    agent: str | None
+
+    def __init__(self, why: str = "", agent: str | None = None) -> None:
+        self._set(why=why, agent=agent)
+
+    kind = "openclaw.doctor_fix"  # not a field: the same for every value of the class
+
+    def describe(self) -> str:
+        return "run OpenClaw's upgrade repair (openclaw doctor --fix), with the state dir backed up first"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "provider": "openclaw", "profileIds": []}
+
+
+Action = OrderPin | OrderClear | KeySet | Unpin | GatewayReload | PairingApprove | DoctorFix
 """Every fix `write.apply` performs."""
 
-UNDOABLE: tuple[type, ...] = (OrderPin, OrderClear, KeySet, Unpin)
+UNDOABLE: tuple[type, ...] = (OrderPin, OrderClear, KeySet, Unpin, DoctorFix)
 """Actions that are journaled and can be taken back with undo (the others change the live side)."""

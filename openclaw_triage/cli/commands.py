@@ -190,6 +190,15 @@ def _add_write_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     clear.add_argument("--provider", metavar="P", required=True, help="provider id (e.g. anthropic)")
 
+    command(
+        sub,
+        "doctor-fix",
+        help="run OpenClaw's upgrade repair (openclaw doctor --fix) with the state dir backed up; undo puts it back",
+        description="Run the release's own `openclaw doctor --fix --non-interactive`, which imports a JSON store an "
+        "older release left, drops config keys this release rejects and removes retired profiles. The state dir is "
+        "copied first; `openclaw-triage undo` puts back what the doctor changed and removes what it created. "
+        "Refused while a gateway of the install runs (stop it first, start it after).",
+    )
     undo = command(
         sub,
         "undo",
@@ -259,6 +268,8 @@ def _run_write_command(args: argparse.Namespace) -> int:
         return write.run_order_pin(args) if args.order_command == "pin" else write.run_order_clear(args)
     if args.command == "undo":
         return write.run_undo(args)
+    if args.command == "doctor-fix":
+        return write.run_doctor_fix(args)
     return write.run_history(args)
 
 
@@ -346,7 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .probe import run_command
 
             return run_command(args, options_from_args(args))
-        if args.command in ("key", "order", "undo", "history"):
+        if args.command in ("key", "order", "undo", "history", "doctor-fix"):
             return _run_write_command(args)
         if args.command == "sessions":
             from .sessions import run as run_sessions

@@ -240,6 +240,20 @@ def run_order_clear(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_doctor_fix(args: argparse.Namespace) -> int:
+    from ..write import api
+
+    install = _install(args)
+    if isinstance(install, int):
+        return install
+    try:
+        change = api.upgrade_fix(install, agent=args.agent, progress=progress_printer(sys.stderr))
+    except WriteError as exc:
+        return print_failure(exc)
+    print_change(change)
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- undo, history
 
 

@@ -112,7 +112,15 @@ class ActionOut(_Strict):
     """The fix the tool can apply (`openclaw_triage.actions`); `provider` and `profileIds` are
     set for every kind (the channel and the code for a pairing), the rest only where they apply."""
 
-    kind: Literal["order.set", "order.clear", "key.set", "session.unpin", "gateway.reload", "pairing.approve"]
+    kind: Literal[
+        "order.set",
+        "order.clear",
+        "key.set",
+        "session.unpin",
+        "gateway.reload",
+        "pairing.approve",
+        "openclaw.doctor_fix",
+    ]
     provider: str
     profileIds: list[str]
     code: str | None = None

@@ -31,12 +31,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from ..actions import Action, GatewayReload, KeySet, OrderClear, OrderPin, PairingApprove, Unpin
+from ..actions import Action, DoctorFix, GatewayReload, KeySet, OrderClear, OrderPin, PairingApprove, Unpin
 from ..model import CredentialType, Era, Install
 from ..secret import Secret
 from . import journal
 from .change import AfterRead, Change, agent_auth, clean_profile_id, effect_notes, install_lock, recover_intents
 from .cli_runner import Progress
+from .doctor import ACTION as DOCTOR
+from .doctor import doctor_fix, undo_doctor
 from .errors import CliFailed, ConfigBroken, InvalidInput, NothingToUndo, UndoRefused, WriteError
 from .journal import JournalEntry
 from .json_era import json_clear_order, json_remove, json_set_key, json_set_order, undo_json
@@ -69,6 +71,8 @@ def apply(install: Install, action: Action, *, progress: Progress = None) -> Cha
         )  # fmt: skip
     if isinstance(action, GatewayReload | PairingApprove):
         return _live(install, action, progress)
+    if isinstance(action, DoctorFix):
+        return upgrade_fix(install, agent=action.agent, progress=progress)
     raise InvalidInput(f"not an action the tool can apply: {action!r}")
 
 
@@ -195,6 +199,14 @@ def remove_profile(install: Install, profile_id: str, *, agent: str | None = Non
         return _done(change, reread)
 
 
+def upgrade_fix(install: Install, *, agent: str | None = None, progress: Progress = None) -> Change:
+    """Run `openclaw doctor --fix` (the release's own upgrade repair), the state dir backed up first."""
+    _ready(install)
+    with install_lock(install.state_dir):
+        change = doctor_fix(install, agent=agent, progress=progress)
+        return replace(change, install=AfterRead(install, change.agent).get_or_none()) if change.changed else change
+
+
 def history() -> list[JournalEntry]:
     """Every recorded change, newest first."""
     recover_intents()
@@ -303,6 +315,8 @@ def undo(
         undo_id = journal.new_id()
         if entry.action == UNPIN:
             undo_entry = undo_unpin(entry, undo_id, force, progress)
+        elif entry.action == DOCTOR:
+            undo_entry = undo_doctor(entry, undo_id, force, progress)
         elif entry.era == str(Era.JSON):
             undo_entry = undo_json(entry, undo_id, force, progress)
         else:
@@ -342,4 +356,5 @@ __all__ = [
     "undo",
     "undoable",
     "unpin",
+    "upgrade_fix",
 ]

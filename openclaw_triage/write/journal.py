@@ -219,6 +219,13 @@ def entries() -> list[JournalEntry]:
     return out
 
 
+def delete_entry(change_id: str) -> None:
+    """Forget a change that turned out to change nothing (its entry was written before it ran)."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(_entry_path(change_id))
+    drop_intent(change_id)
+
+
 def mark_undone(change_id: str, by: str) -> JournalEntry:
     entry = replace(read_entry(change_id), undone_by=by)
     write_entry(entry)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ...actions import DoctorFix
 from ...findings import Severity
 from ...model import AgentAuth, AuthStore, Era, Install
 from ...openclaw import commands as fixes
@@ -110,6 +111,7 @@ def check_stores(install: Install, agent: AgentAuth, out: Collector) -> None:
                     issue.subject,
                     issue.message,
                     fixes.doctor_fix() if era is Era.SQLITE else None,
+                    DoctorFix("import the JSON store an older release left", out.agent) if era is Era.SQLITE else None,
                 )
             elif issue.code == "profile.entry_dropped":
                 out.add(
@@ -264,6 +266,7 @@ def check_upgrade(install: Install, out: Collector) -> None:
         f"{'was' if len(present) == 1 else 'were'} written by an older release and this one no longer accepts "
         '("Invalid config ... Unrecognized key"), so every openclaw command exits 1 and the gateway does not start.',
         fixes.doctor_fix(),
+        DoctorFix(f"drop {keys} from openclaw.json", out.agent),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...actions import OrderPin
+from ...actions import DoctorFix, OrderPin
 from ...findings import Severity
 from ...model import Era, Install
 from ...openclaw import commands as fixes
@@ -59,7 +59,11 @@ def check_order(
             provider,
             f"The {where} for {provider} names {missing}, which does not exist.{extra}{left_behind}",
             fix,
-            OrderPin(provider, tuple(target), out.agent) if target and result.explicit_from == "store" else None,
+            DoctorFix(_UPGRADE_WHY, out.agent)
+            if unmigrated
+            else OrderPin(provider, tuple(target), out.agent)
+            if target and result.explicit_from == "store"
+            else None,
         )
     if result.fell_back_to_store:
         out.add(
@@ -146,7 +150,12 @@ def check_order(
             fix = _add_key_fix(install, provider, agent_flag)
             if unmigrated:
                 message, fix = message + left_behind, fixes.doctor_fix()
-            out.add(code, Severity.ERROR, provider, message, fix)
+            out.add(
+                code, Severity.ERROR, provider, message, fix, DoctorFix(_UPGRADE_WHY, out.agent) if unmigrated else None
+            )
+
+
+_UPGRADE_WHY = "import the credentials the older release left"
 
 
 def _add_key_fix(install: Install, provider: str, agent_flag: str | None) -> str:
