@@ -58,22 +58,28 @@ Stamp = list[int]  # [size, mtime_ns, inode, mode]: how the file looked
 
 
 def _stamp(st: os.stat_result) -> Stamp:
+    if stat.S_ISDIR(st.st_mode):
+        return [0, 0, 0, 0]  # a folder is there or not; its times change with every file in it
     return [st.st_size, st.st_mtime_ns, st.st_ino, stat.S_IMODE(st.st_mode)]
 
 
 def _walk(root: Path, skip: tuple[Path, ...]) -> Iterator[tuple[str, os.stat_result]]:
-    """Every regular file and symlink under `root` (not followed), as (relative path, lstat)."""
+    """Every folder (as `path/`), regular file and symlink under `root`, links not followed, as
+    (relative path, lstat)."""
     for folder, dirs, files in os.walk(root, followlinks=False):
         here = Path(folder)
         dirs[:] = sorted(d for d in dirs if not any((here / d) == s for s in skip))
-        for name in sorted(files) + [d for d in dirs if (here / d).is_symlink()]:
+        for name in sorted(files) + dirs:
             path = here / name
             try:
                 st = path.lstat()
             except OSError:
                 continue
-            if stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
-                yield str(path.relative_to(root)), st
+            rel = str(path.relative_to(root))
+            if stat.S_ISDIR(st.st_mode):
+                yield rel + "/", st
+            elif stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
+                yield rel, st
 
 
 def _skip(state_dir: Path) -> tuple[Path, ...]:
@@ -121,7 +127,9 @@ def snapshot(state_dir: Path, into: Path) -> dict[str, Stamp]:
         src, dst = root / rel, into / _FILES / rel
         make_dirs(dst.parent)
         try:
-            if stat.S_ISLNK(st.st_mode):
+            if stat.S_ISDIR(st.st_mode):
+                pass  # remembered, so that undo can tell the folders the doctor made
+            elif stat.S_ISLNK(st.st_mode):
                 os.symlink(os.readlink(src), dst)
             else:
                 shutil.copyfile(src, dst, follow_symlinks=False)
@@ -263,11 +271,11 @@ def _settle(entry: JournalEntry, manifest: dict[str, Stamp], *, failed: bool = F
     changed, created = changes_since(root, manifest)
     keep = set(changed)
     for rel in manifest:
-        if rel not in keep:
+        if rel not in keep and not rel.endswith("/"):
             with contextlib.suppress(OSError):
                 os.unlink(where / _FILES / rel)
     after = {rel: _sha(root / rel) for rel in [*changed, *created] if _watched(rel)}
-    counts = f"{len(changed)} file(s) changed or moved, {len(created)} created"
+    counts = f"{_files(changed)} file(s) changed or moved, {_files(created)} created"
     undo = {
         **entry.undo,
         "changed": changed,
@@ -325,18 +333,26 @@ def undo_doctor(entry: JournalEntry, undo_id: str, force: bool, progress: Progre
             "A gateway of this install is running; stop it before putting its stores back. Nothing was changed.",
             hint="openclaw gateway stop, then undo again.",
         )
-    say(progress, f"Putting {len(changed)} file(s) back and removing {len(created)} the doctor made …")
+    say(progress, f"Putting {_files(changed)} file(s) back and removing {_files(created)} the doctor made …")
     for rel in created:
-        with contextlib.suppress(FileNotFoundError, IsADirectoryError):
-            os.unlink(root / rel)  # a link itself, never what it points to
-            fsync_dir((root / rel).parent)
+        if not rel.endswith("/"):
+            with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+                os.unlink(root / rel)  # a link itself, never what it points to
+                fsync_dir((root / rel).parent)
     for rel in changed:
-        _restore(where / _FILES / rel, root / rel, modes.get(rel, 0o600))
-    _prune_empty_dirs(root, created)
+        if rel.endswith("/"):
+            make_dirs(root / rel)  # a folder the doctor removed
+        else:
+            _restore(where / _FILES / rel, root / rel, modes.get(rel, 0o600))
+    _remove_made_dirs(root, [rel for rel in created if rel.endswith("/")])
     return undo_journal_entry(
-        entry, undo_id, f"Put {root} back as it was before openclaw doctor --fix ({len(changed)} file(s) restored, "
-        f"{len(created)} removed).",
+        entry, undo_id, f"Put {root} back as it was before openclaw doctor --fix ({_files(changed)} file(s) restored, "
+        f"{_files(created)} removed).",
     )  # fmt: skip
+
+
+def _files(paths: list[str]) -> int:
+    return sum(not rel.endswith("/") for rel in paths)
 
 
 def _restore(copy: Path, target: Path, mode: int) -> None:
@@ -353,18 +369,13 @@ def _restore(copy: Path, target: Path, mode: int) -> None:
     write_atomic(target, copy.read_bytes(), mode=mode)
 
 
-def _prune_empty_dirs(root: Path, created: list[str]) -> None:
-    """Remove folders the doctor made that are empty once its files are gone (deepest first)."""
-    folders = {(root / rel).parent for rel in created}
-    for deepest in sorted(folders, key=lambda p: len(p.parts), reverse=True):
-        folder = deepest
-        while folder != root and root in folder.parents:
-            try:
-                folder.rmdir()
-            except OSError:
-                break
-            fsync_dir(folder.parent)
-            folder = folder.parent
+def _remove_made_dirs(root: Path, made: list[str]) -> None:
+    """Remove the folders the doctor made, deepest first, where they are empty once its files are
+    gone (one holding something written since stays)."""
+    for rel in sorted(made, key=lambda r: r.count("/"), reverse=True):
+        with contextlib.suppress(OSError):
+            (root / rel).rmdir()
+            fsync_dir((root / rel).parent)
 
 
 def _gateway_running_at(entry: JournalEntry) -> bool:
