@@ -140,13 +140,23 @@ def snapshot(state_dir: Path, into: Path) -> dict[str, Stamp]:
     return manifest
 
 
+_DB_SUFFIXES = ("-wal", "-shm", "-journal")
+
+
 def changes_since(state_dir: Path, manifest: dict[str, Stamp]) -> tuple[list[str], list[str]]:
-    """What differs from the manifest: (changed or removed paths, created paths)."""
+    """What differs from the manifest: (changed or removed paths, created paths).
+
+    A SQLite database counts as one: when the doctor wrote only its `-wal`, the next OpenClaw
+    command checkpoints that into the main file, so undo must put the main file back too."""
     root = state_dir.resolve()
     now = {rel: _stamp(st) for rel, st in _walk(root, _skip(root))}
-    changed = sorted(rel for rel, was in manifest.items() if now.get(rel) != was)
+    changed = {rel for rel, was in manifest.items() if now.get(rel) != was}
     created = sorted(rel for rel in now if rel not in manifest)
-    return changed, created
+    for rel in [*changed, *created]:
+        base = next((rel[: -len(s)] for s in _DB_SUFFIXES if rel.endswith(s)), rel)
+        if base.endswith(".sqlite") or ".sqlite" in Path(base).name:
+            changed.update(r for r in (base, *(base + s for s in _DB_SUFFIXES)) if r in manifest)
+    return sorted(changed), created
 
 
 _VOLATILE_DIRS = ("logs", "tmp")  # OpenClaw's own logs and lock files: every command touches them
@@ -334,11 +344,10 @@ def undo_doctor(entry: JournalEntry, undo_id: str, force: bool, progress: Progre
             hint="openclaw gateway stop, then undo again.",
         )
     say(progress, f"Putting {_files(changed)} file(s) back and removing {_files(created)} the doctor made …")
-    for rel in created:
-        if not rel.endswith("/"):
-            with contextlib.suppress(FileNotFoundError, IsADirectoryError):
-                os.unlink(root / rel)  # a link itself, never what it points to
-                fsync_dir((root / rel).parent)
+    for rel in _with_journals(created, keep=set(changed)):
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+            os.unlink(root / rel)  # a link itself, never what it points to
+            fsync_dir((root / rel).parent)
     for rel in changed:
         if rel.endswith("/"):
             make_dirs(root / rel)  # a folder the doctor removed
@@ -349,6 +358,17 @@ def undo_doctor(entry: JournalEntry, undo_id: str, force: bool, progress: Progre
         entry, undo_id, f"Put {root} back as it was before openclaw doctor --fix ({_files(changed)} file(s) restored, "
         f"{_files(created)} removed).",
     )  # fmt: skip
+
+
+def _with_journals(created: list[str], keep: set[str]) -> list[str]:
+    """The files the doctor made, and the `-wal`/`-shm` of each database it made: OpenClaw
+    commands run after it open those databases and leave them beside (they are not in `keep`,
+    the files that were there before)."""
+    out = [rel for rel in created if not rel.endswith("/")]
+    for rel in list(out):
+        if rel.endswith(".sqlite"):
+            out += [rel + s for s in _DB_SUFFIXES if rel + s not in keep and rel + s not in out]
+    return out
 
 
 def _files(paths: list[str]) -> int:
