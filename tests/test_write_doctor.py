@@ -38,6 +38,7 @@ pytestmark = pytest.mark.usefixtures("triage_state")
 # What 2026.8.2's doctor was seen doing to this state (tests/oracle/test_doctor_fix.py proves it).
 DOCTOR = """#!/bin/sh
 set -e
+PATH=/usr/bin:/bin
 [ "$1 $2 $3" = "doctor --fix --non-interactive" ] || exit 2
 [ -n "$DOCTOR_NOOP" ] && exit 0
 a=agents/main/agent

@@ -7,7 +7,7 @@ the order" or "approve the pairing" means. Each returns None, or a value and a f
 
 from __future__ import annotations
 
-from ..actions import OrderClear, OrderPin, PairingApprove, Unpin
+from ..actions import DoctorFix, OrderClear, OrderPin, PairingApprove, Unpin
 from ..model import Era
 from ..openclaw.coerce import normalize_provider
 from .reach import OrderReach, order_reach
@@ -86,6 +86,27 @@ def pairing_fix(finding: Finding | None, runtime: Runtime | None) -> PairingAppr
         return None
     request = pending[0]
     return PairingApprove(request.code, who=request.name or request.tag or request.user_id or "")
+
+
+def doctor_fix(diag: Diagnosis, finding: Finding | None = None) -> tuple[DoctorFix, str] | None:
+    """`d`: OpenClaw's upgrade repair, when a finding calls for it; with the question to ask first
+    (what it repairs here: every finding that names it, the selected one first)."""
+    offered = [f for f in diag.findings if isinstance(f.action, DoctorFix)]
+    if finding is not None and isinstance(finding.action, DoctorFix):
+        offered.insert(0, finding)
+    if not offered:
+        return None
+    whys = list(dict.fromkeys(f.action.why for f in offered if isinstance(f.action, DoctorFix) and f.action.why))
+    release = diag.install.cli.version or "this release"
+    question = (
+        f"Run OpenClaw {release}'s own upgrade repair, `openclaw doctor --fix --non-interactive`? "
+        f"Here it will {'; '.join(whys) or 'repair what an older release left'}. "
+        "It also rewrites files of its own (config backups, logs); the whole state dir is copied first, "
+        "and z puts back everything it changed."
+    )
+    action = offered[0].action
+    assert isinstance(action, DoctorFix)
+    return action, question
 
 
 def unpin_chat(session: Session, agent: str) -> Unpin | None:

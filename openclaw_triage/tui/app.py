@@ -370,6 +370,14 @@ class TriageApp(App[int]):
             lambda yes: self.apply_fix(action, f"approves Discord pairing {action.code}") if yes else None,
         )
 
+    def action_doctor_fix(self) -> None:
+        fix = fixes.doctor_fix(self.snapshot.diagnosis, self.finding)
+        if fix is None:
+            self.notify("Nothing here needs OpenClaw's upgrade repair (openclaw doctor --fix).", title="Doctor fix")
+            return
+        action, question = fix
+        confirm(self, question, lambda yes: self.apply_fix(action, "runs openclaw doctor --fix") if yes else None)
+
     # --- chats ------------------------------------------------------------------------
 
     def _selected_chat(self) -> Any:

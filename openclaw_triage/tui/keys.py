@@ -15,7 +15,7 @@ from pathlib import Path
 
 from textual.binding import Binding, BindingType
 
-from ..actions import Action, GatewayReload, OrderPin, PairingApprove, Unpin
+from ..actions import Action, DoctorFix, GatewayReload, OrderPin, PairingApprove, Unpin
 from ..util.jsonio import read_text
 
 KEYMAP_ENV = "OPENCLAW_TRIAGE_CONFIG_DIR"
@@ -60,6 +60,9 @@ COMMANDS: tuple[Command, ...] = (
             show=False),
     Command("approve-pairing", "approve_pairing", "a", "Approve DM", "Approve a Discord DM pairing",
             "The selected finding's code, else the oldest waiting", show=False, applies=(PairingApprove,)),
+    Command("doctor-fix", "doctor_fix", "d", "Doctor fix", "Run OpenClaw's upgrade repair (openclaw doctor --fix)",
+            "Imports what an older release left; the state dir is copied first, z undoes it", show=False,
+            applies=(DoctorFix,)),
     Command("unpin-chat", "unpin_chat", "x", "Unpin chat", "Unpin the selected chat",
             "Its next turn follows the order; z undoes it", show=False, applies=(Unpin,)),
     Command("unpin-profile-chats", "unpin_profile_chats", "X", "Unpin every chat on its profile",

@@ -44,7 +44,7 @@ def _tree(root: Path) -> dict[str, str]:
     return out
 
 
-def _order_or_refusal(h: Home) -> list[str] | None | str:
+def _order_or_refusal(h: Home) -> list[str] | str | None:
     proc: subprocess.CompletedProcess[str] = h.openclaw(
         "models", "auth", "order", "get", "--provider", "anthropic", "--json", check=False
     )
