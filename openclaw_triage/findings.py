@@ -129,6 +129,7 @@ CODES: dict[str, str] = {
     "store.parse_error": "auth-profiles.json is not valid JSON: OpenClaw 2026.3 silently treats it as empty.",
     "store.wrong_shape": "The store parses but has the wrong shape (e.g. a flat map); OpenClaw reads no profiles from it.",
     "store.unreadable": "A credential store exists but cannot be read (permissions, corruption, newer schema).",
+    "profile.retired": "A profile id this release retired (2026.8.1+: anthropic:claude-cli): OpenClaw skips it in every order and fails a chat pinned to it; `openclaw doctor --fix` removes it.",
     "store.legacy_unmigrated": "A JSON store an older release left under a SQLite release: 2026.6.5-2026.7 read no credentials from it, 2026.8.1+ fail every auth command, until `openclaw doctor --fix`.",
     "store.permissions": "A credential store or its folder is readable by other users.",
     "store.unknown_fields": "Top-level keys OpenClaw 2026.3 drops on its next write.",

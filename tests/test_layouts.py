@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from openclaw_triage import write
+from openclaw_triage.actions import DoctorFix
 from openclaw_triage.diagnose.run import diagnose
 from openclaw_triage.model import Era, LegacyJson
 from openclaw_triage.openclaw import layouts
@@ -234,3 +235,33 @@ def test_removing_a_profile_on_2026_5_takes_its_order_and_cooldowns_out_of_auth_
     write.undo(install=_install(home))  # the profile comes back first ...
     write.undo(install=_install(home))  # ... then its order and cooldowns
     assert json.loads(state.read_text())["order"] == {"anthropic": ["anthropic:manual", "anthropic:default"]}
+
+
+@pytest.mark.parametrize(
+    ("era", "retired", "first"),
+    [
+        ("release-2026.7.35", False, "anthropic:claude-cli"),  # the id still works on 2026.7.35
+        ("release-2026.8.2", True, "anthropic:manual"),  # 2026.8.1 retired it: skipped in every order
+    ],
+)
+def test_a_retired_claude_cli_profile_is_skipped_from_2026_8_1_and_the_doctor_offered(
+    era: str, retired: bool, first: str, openclaw_state: Callable[[str, str], StateHome], tmp_path: Path
+) -> None:
+    """The state each release's own CLI made: a token pasted as anthropic:claude-cli, another as
+    anthropic:manual, the order set to claude-cli first (`order get` lists both on both releases)."""
+    state = openclaw_state(era, "claude_cli_retired")
+    cli = fake_openclaw(tmp_path / "bin", state.scenario["openclawVersion"])
+    install = inspect_install(Options(openclaw=cli), env={"HOME": str(state.home), "PATH": ""})
+    diag = diagnose(install, now_ms=time.time() * 1000, runtime=False)
+    order = diag.orders["anthropic"]
+    assert order.stored == ["anthropic:claude-cli", "anthropic:manual"]
+    assert order.effective[:1] == [first]
+    findings = [f for f in diag.findings if f.code == "profile.retired"]
+    if not retired:
+        assert not findings
+        return
+    assert order.excluded["anthropic:claude-cli"].reason == "retired"
+    [finding] = findings
+    assert "2026.8.2 retired that id (since 2026.8.1)" in finding.message
+    assert "Auth profile" in finding.message and "is retired. Run openclaw doctor --fix." in finding.message
+    assert isinstance(finding.action, DoctorFix)

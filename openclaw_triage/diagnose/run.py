@@ -14,6 +14,7 @@ from ..findings import sort_findings
 from ..model import Install
 from ..openclaw.coerce import normalize_provider
 from ..openclaw.config import default_model, fallback_models, model_provider
+from ..openclaw.layouts import openrouter_model_prefixed, retired_profile_ids
 from ..openclaw.order import OrderResult, resolve_order
 from ..util.jsstr import js_trim
 from .checks.config import ANTHROPIC_HOST, check_config, check_env
@@ -64,7 +65,13 @@ def diagnose(
     check_upgrade(install, out)
 
     primary, fallbacks = (
-        default_model(config, era, agent.agent_id, install.builtin_model),
+        default_model(
+            config,
+            era,
+            agent.agent_id,
+            install.builtin_model,
+            openrouter_prefix=openrouter_model_prefixed(install.release),
+        ),
         fallback_models(config, era, agent.agent_id),
     )
     for_model = primary.split("/", 1)[1] if primary and "/" in primary else None
@@ -106,6 +113,7 @@ def diagnose(
             known={
                 pid: v for pid, v in verdicts.items() if normalize_provider(store.profiles[pid].provider, era) == prov
             },
+            retired=retired_profile_ids(install.release),
         )
     reachable = {pid for result in orders.values() for pid in result.effective}
     for report in reports:

@@ -339,12 +339,19 @@ def model_primary(value: Any) -> str | None:
     return None
 
 
-def resolve_model_ref(config: Mapping[str, Any], ref: str) -> str:
+def resolve_model_ref(config: Mapping[str, Any], ref: str, *, openrouter_prefix: bool = False) -> str:
     """`provider/model` as OpenClaw resolves a configured ref (both eras, run on the real CLIs): an
     alias from `agents.defaults.models` (matched ignoring case), else a bare name is Anthropic's
-    (`models status` warns "specified without provider. Falling back to anthropic/<name>")."""
+    (`models status` warns "specified without provider. Falling back to anthropic/<name>").
+
+    `openrouter_prefix`: 2026.3.13 gives an OpenRouter model id without a `/` the `openrouter/`
+    prefix (`normalizeProviderModelId`), so `openrouter/auto` resolves to `openrouter/openrouter/auto`
+    (`layouts.openrouter_model_prefixed`)."""
     text = ref.strip()
     if "/" in text:
+        provider, _, model = text.partition("/")
+        if openrouter_prefix and provider.strip().lower() == "openrouter" and "/" not in model:
+            return f"{provider}/openrouter/{model}"
         return text
     models = get_path(config, "agents.defaults.models")
     if isinstance(models, dict):
@@ -362,12 +369,14 @@ def model_setting(config: Mapping[str, Any], era: Era, agent_id: str | None = No
     return own if model_primary(own) else get_path(config, "agents.defaults.model")
 
 
-def default_model(config: Mapping[str, Any], era: Era, agent_id: str | None, builtin: str) -> str:
+def default_model(
+    config: Mapping[str, Any], era: Era, agent_id: str | None, builtin: str, *, openrouter_prefix: bool = False
+) -> str:
     """The model a chat uses unless it chose another: the agent's or the configured primary
     (aliases resolved), else `builtin`, OpenClaw's own default for the release
     (`layouts.default_model`)."""
     primary = model_primary(model_setting(config, era, agent_id))
-    return resolve_model_ref(config, primary) if primary else builtin
+    return resolve_model_ref(config, primary, openrouter_prefix=openrouter_prefix) if primary else builtin
 
 
 def fallback_models(config: Mapping[str, Any], era: Era, agent_id: str | None = None) -> list[str]:

@@ -100,6 +100,13 @@ REJECTED_CONFIG_KEYS: tuple[tuple[Release, str], ...] = (
     ((2026, 8, 1), "gateway.tailscale.resetOnExit"),
 )
 
+# Profile ids a provider retired from credential resolution (`deprecatedProfileIds`, the anthropic
+# plugin's provider-policy-api; read in model-auth: `resolveApiKeyForProviderCore` skips them in
+# every order and `assertAuthProfileNotRetired` fails a request that names one: 'Auth profile
+# "anthropic:claude-cli" is retired. Run openclaw doctor --fix.'). Declared from 2026.8.1 (2026.7.35
+# has the mechanism, no ids); doctor --fix removes them (doctor-auth-legacy-oauth.ts).
+RETIRED_PROFILE_IDS: tuple[tuple[Release, str], ...] = (((2026, 8, 1), "anthropic:claude-cli"),)
+
 
 def for_release(release: Release) -> Layout:
     """The layout a release uses (the newest row for releases after the last one known)."""
@@ -127,3 +134,21 @@ def rejected_config_keys(release: Release | None) -> list[str]:
     if release is None:
         return []
     return [path for since, path in REJECTED_CONFIG_KEYS if release >= since]
+
+
+def retired_profile_ids(release: Release | None) -> frozenset[str]:
+    """The profile ids this release skips in every order and refuses by name."""
+    if release is None:
+        return frozenset()
+    return frozenset(pid for since, pid in RETIRED_PROFILE_IDS if release >= since)
+
+
+def retired_since(profile_id: str) -> str:
+    """`2026.8.1`: the release that retired this id."""
+    return next(".".join(map(str, since)) for since, pid in RETIRED_PROFILE_IDS if pid == profile_id)
+
+
+def openrouter_model_prefixed(release: Release | None) -> bool:
+    """Whether this release resolves `openrouter/auto` as `openrouter/openrouter/auto` (seen on the
+    real 2026.3.13's `models status`; 2026.4.29 and later print `openrouter/auto`)."""
+    return release is not None and release < (2026, 4, 29)

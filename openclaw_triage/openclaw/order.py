@@ -49,7 +49,11 @@ _INELIGIBLE_TEXT = {
     "expired": "its token has expired",
     "invalid_expires": "its `expires` is not a valid timestamp",
     "malformed_api_key": "its key is an `openclaw onboard` command line",
+    "retired": "this release retired the id and skips it (`openclaw doctor --fix` removes it)",
 }
+
+
+_RETIRED = Eligibility(False, "retired")
 
 
 def token_expiry_state(expires: Any, now_ms: float, era: Era) -> str:
@@ -211,8 +215,11 @@ def resolve_order(
     for_model: str | None = None,
     env: Mapping[str, str] | None = None,
     known: Mapping[str, Eligibility] | None = None,
+    retired: frozenset[str] = frozenset(),
 ) -> OrderResult:
-    """Reproduce OpenClaw's choice for `provider`, recording every decision."""
+    """Reproduce OpenClaw's choice for `provider`, recording every decision.
+
+    `retired`: ids this release skips whatever the order says (`layouts.retired_profile_ids`)."""
     key = normalize_provider(provider, era)
     stored = _find_provider_value(store.order, provider, era)
     stored = list(stored) if isinstance(stored, list) else None
@@ -266,6 +273,8 @@ def resolve_order(
         return result
 
     def check(pid: str) -> Eligibility:
+        if pid in retired and pid in store.profiles:
+            return _RETIRED
         verdict = known.get(pid) if known is not None else None
         return verdict if verdict is not None else eligibility(store, config, provider, pid, now_ms, era)
 

@@ -237,6 +237,7 @@ def effect_notes(fresh: Install | None, provider: str, profile_id: str | None = 
     if fresh is None:
         return []
     try:
+        from ..openclaw.layouts import retired_profile_ids
         from ..openclaw.order import resolve_order
 
         aa = fresh.agent
@@ -247,6 +248,7 @@ def effect_notes(fresh: Install | None, provider: str, profile_id: str | None = 
             era=fresh.era,
             now_ms=time.time() * 1000,
             env=fresh.seen_env,
+            retired=retired_profile_ids(fresh.release),
         )
     except Exception:  # advisory only: a failed re-read must not turn a done change into an error
         return []

@@ -156,10 +156,16 @@ def sqlite_unpin_refusal(install: Install, aa: AgentAuth, keys: list[str] | None
             continue
         provider = _pin_provider(aa, s.pin.profile_id) or "anthropic"
         try:
+            from ..openclaw.layouts import retired_profile_ids
             from ..openclaw.order import resolve_order
 
             first = resolve_order(
-                aa.effective, install.config.data, provider, era=install.era, now_ms=time.time() * 1000
+                aa.effective,
+                install.config.data,
+                provider,
+                era=install.era,
+                now_ms=time.time() * 1000,
+                retired=retired_profile_ids(install.release),
             ).next
         except Exception:  # advisory only
             first = None

@@ -83,3 +83,28 @@ def test_the_upgrade_fix_imports_the_old_store_and_undo_gives_it_back(
     assert "store.legacy_unmigrated" in {
         f.code for f in diagnose(h.inspect(), now_ms=time.time() * 1000, runtime=False).findings
     }
+
+
+def test_the_doctor_removes_the_profile_2026_8_retired_and_undo_brings_it_back(
+    oracle_states: OracleStates, tmp_path: Path
+) -> None:
+    """2026.8.2 over its own state with a token pasted as anthropic:claude-cli: the doctor removes
+    that profile (the Claude CLI's own login untouched); undo puts it back."""
+    h = Home(oracle_states.get("release-2026.8.2", "claude_cli_retired"), tmp_path / "home")
+
+    def ids() -> list[str]:
+        return sorted(label.split("=", 1)[0] for label in h.status().get("anthropic", []))
+
+    assert ids() == ["anthropic:claude-cli", "anthropic:manual"]
+    found = diagnose(h.inspect(), now_ms=time.time() * 1000, runtime=False).findings
+    fix = next(f.action for f in found if f.code == "profile.retired")
+    assert isinstance(fix, DoctorFix)
+
+    write.apply(h.inspect(), fix)
+    assert ids() == ["anthropic:manual"]
+    after = diagnose(h.inspect(), now_ms=time.time() * 1000, runtime=False)
+    assert "profile.retired" not in {f.code for f in after.findings}
+    assert after.orders["anthropic"].effective[:1] == ["anthropic:manual"]
+
+    write.undo(install=h.inspect())
+    assert ids() == ["anthropic:claude-cli", "anthropic:manual"]

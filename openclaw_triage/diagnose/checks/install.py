@@ -10,7 +10,7 @@ from ...findings import Severity
 from ...model import AgentAuth, AuthStore, Era, Install
 from ...openclaw import commands as fixes
 from ...openclaw.config import get_path, model_primary, model_setting
-from ...openclaw.layouts import default_model, rejected_config_keys
+from ...openclaw.layouts import default_model, rejected_config_keys, retired_profile_ids, retired_since
 from ...openclaw.locate import looked_in
 from ...openclaw.version import parse_version
 from ...util.safe_read import read_tail
@@ -249,6 +249,7 @@ def check_upgrade(install: Install, out: Collector) -> None:
     (2026.8.1+ exits 1 on every command: "Invalid config ... Unrecognized key", seen on 2026.8.2
     with configs written by 2026.3.13 to 2026.7.35; `openclaw doctor --fix` drops them)."""
     _check_default_model_moved(install, out)
+    _check_retired_profiles(install, out)
     sentinel = object()
     present = [
         key
@@ -268,6 +269,34 @@ def check_upgrade(install: Install, out: Collector) -> None:
         fixes.doctor_fix(),
         DoctorFix(f"drop {keys} from openclaw.json", out.agent),
     )
+
+
+def _check_retired_profiles(install: Install, out: Collector) -> None:
+    """A profile id this release retired (2026.8.1: `anthropic:claude-cli`): OpenClaw skips it in
+    every order, so the next profile answers instead (a leftover token shadows a Claude CLI
+    login), and a chat pinned to it fails (`assertAuthProfileNotRetired`, model-auth)."""
+    retired = retired_profile_ids(install.release)
+    if not retired:
+        return
+    store = install.agent.effective
+    auth = install.config.data.get("auth")
+    cfg_profiles = auth.get("profiles") if isinstance(auth, dict) else None
+    for pid in sorted(retired):
+        in_config = isinstance(cfg_profiles, dict) and pid in cfg_profiles
+        if pid not in store.profiles and not in_config:
+            continue
+        where = "in the store" if pid in store.profiles else "in openclaw.json's auth.profiles"
+        out.add(
+            "profile.retired",
+            Severity.WARNING,
+            pid,
+            f"{pid} is {where}, but OpenClaw {install.cli.version} retired that id (since {retired_since(pid)}): it "
+            "skips it in every order, so the next profile of the provider answers instead, and a chat pinned to it "
+            f'fails with "Auth profile "{pid}" is retired. Run openclaw doctor --fix." The Claude CLI\'s own '
+            "login is not affected.",
+            fixes.doctor_fix(),
+            DoctorFix(f"remove the retired profile {pid}", out.agent),
+        )
 
 
 def _layout_mismatch(install: Install) -> str:

@@ -1,0 +1,47 @@
+"""Another provider's key, as the real CLI stored it: `onboard --openai-api-key`, `--openrouter-api-key`
+and `--gemini-api-key` on 2026.3.13 and 2026.9.6 (committed states; their profile labels and
+default model are compared with the CLI's own `models status` in tests/test_fixture_labels.py).
+
+A user whose default model is that provider's must get a clean report: its key judged by its own
+shapes, the source table naming the profile OpenClaw uses, and the key itself nowhere.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.states import load_state
+from tests.support.cli import fake_openclaw, run_cli
+
+ERAS = ("legacy-2026.3", "current-2026.9")
+# provider the default model uses -> the profile OpenClaw stored (2026.9.6 names OpenAI's `openai:api-key`)
+PROVIDERS = {
+    ("openai_key", "legacy-2026.3"): ("openai", "openai:default"),
+    ("openai_key", "current-2026.9"): ("openai", "openai:api-key"),
+    ("openrouter_key", "legacy-2026.3"): ("openrouter", "openrouter:default"),
+    ("openrouter_key", "current-2026.9"): ("openrouter", "openrouter:default"),
+    ("gemini_key", "legacy-2026.3"): ("google", "google:default"),
+    ("gemini_key", "current-2026.9"): ("google", "google:default"),
+}
+
+
+@pytest.mark.parametrize(("scenario", "era"), sorted(PROVIDERS))
+def test_another_providers_key_reads_clean_and_its_source_wins(scenario: str, era: str, tmp_path: Path) -> None:
+    provider, profile_id = PROVIDERS[(scenario, era)]
+    state = load_state(era, scenario, tmp_path / "home")
+    cli = fake_openclaw(tmp_path / "bin", state.scenario["openclawVersion"])
+    ran = run_cli(state.home, "--openclaw", cli, "check", "--json", env={"PATH": ""})
+    doc = json.loads(ran.stdout)
+    assert doc["openclaw"]["defaultModel"].startswith(provider + "/")
+    mine = [f for f in doc["findings"] if f["subject"] in (provider, profile_id)]
+    assert not [f for f in mine if f["severity"] == "error"], mine
+    assert not [f for f in doc["findings"] if f["code"] in ("auth.missing", "key.wrong_provider")]
+    [used] = [s for s in doc["credentialSources"][provider] if s["status"] == "used"]
+    assert used["kind"] == "profile" and used["where"].startswith(profile_id)
+    text = run_cli(state.home, "--openclaw", cli, "check", env={"PATH": ""}).stdout
+    assert "Where credentials come from (" + provider + ")" in text
+    for secret in state.secrets.values():
+        assert secret not in ran.stdout + ran.stderr + text
