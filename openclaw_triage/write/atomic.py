@@ -34,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..util.safe_read import read_open
 from ..util.tempfiles import LEFTOVER_AGE_S, leftover_temps, temp_name
 from .errors import StoreChanged, WriteError
 
@@ -70,21 +71,9 @@ ABSENT = Seen(-1, -1, -1, -1, "")  # `expect=ABSENT`: the file must still not ex
 
 
 def _read_fd(fd: int) -> tuple[os.stat_result, bytes]:
-    """The file behind `fd`, read whole from offset 0, with a stat that belongs to those bytes."""
-    for _ in range(50):
-        before = os.fstat(fd)
-        chunks, offset = [], 0
-        while offset <= _MAX_READ:
-            chunk = os.pread(fd, 1 << 20, offset)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            offset += len(chunk)
-        after = os.fstat(fd)
-        if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns):
-            return after, b"".join(chunks)
-        time.sleep(0.001)  # written while we read: read again
-    return after, b"".join(chunks)
+    """The file behind `fd`, read whole from offset 0, with a stat that belongs to those bytes.
+    Past `_MAX_READ` it is cut (a store that large is never ours to compare equal)."""
+    return read_open(fd, limit=_MAX_READ, truncate=True, steady=True)
 
 
 def observe(path: Path | str) -> tuple[Seen, bytes | None]:
@@ -97,6 +86,8 @@ def observe(path: Path | str) -> tuple[Seen, bytes | None]:
         raise WriteError(f"{path} cannot be read: {exc.strerror}.") from None
     try:
         st, data = _read_fd(fd)
+    except OSError as exc:  # a FIFO or a folder swapped in since `resolve_target` looked
+        raise WriteError(f"{path} cannot be read: {exc.strerror}.") from None
     finally:
         os.close(fd)
     return Seen.of(st, data), data
