@@ -50,6 +50,9 @@ FAKE_OPENCLAW_2026_9 = textwrap.dedent(
     mode = os.environ.get("FAKE_MODE", "")
     if mode == "sleep":
         time.sleep(30)
+    if mode == "leak":  # a failure that prints another secret of the install (a service token)
+        print("Reason: upstream refused " + os.environ.get("DEPLOY_TOKEN", ""), file=sys.stderr)
+        sys.exit(1)
     if mode == "fail":
         print("[openclaw] The CLI command failed.", file=sys.stderr)
         print("Reason: the provider rejected " + data.strip(), file=sys.stderr)
@@ -258,6 +261,17 @@ def test_a_cli_failure_carries_its_output_with_the_secret_masked(home: Home) -> 
     assert f"{NEW[:8]}...{NEW[-8:]}" in text and not _leaks(text, NEW, KEY)
     assert not _leaks(repr(info.value.args) + info.value.output, NEW, KEY)
     assert write.history() == []
+
+
+def test_a_cli_failure_masks_every_secret_the_install_holds_not_only_the_one_pasted(home: Home) -> None:
+    """The CLI's output passes the run's scrubber (`scrubber_for(install)`): a service token of
+    the install, shaped like no key, is masked too."""
+    token = "correct-horse-battery-staple-deploy"
+    home.vars |= {"FAKE_MODE": "leak", "DEPLOY_TOKEN": token}
+    with pytest.raises(write.CliFailed) as info:
+        write.set_key(home.inspect(), "anthropic", "anthropic:default", Secret(NEW), type=CredentialType.API_KEY)
+    text = str(info.value) + info.value.output
+    assert "upstream refused" in text and token not in text and token[:8] in text
 
 
 def test_a_hanging_cli_is_stopped_at_the_timeout(home: Home) -> None:

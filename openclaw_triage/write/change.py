@@ -26,7 +26,7 @@ from typing import Any
 from ..model import AgentAuth, CredentialType, Era, Install
 from ..openclaw.locate import normalize_agent_id
 from . import journal
-from .cli_runner import location_overrides
+from .cli_runner import env_from_overrides, location_overrides
 from .errors import InvalidInput, JournalError, WriteError
 from .journal import JournalEntry
 
@@ -115,6 +115,23 @@ def reinspect(install: Install, agent: str) -> Install:
     explicit = agent if agent != install.default_agent_id else None
     sandbox = str(install.sandbox) if install.sandbox is not None else None
     return inspect_install(Options(agent=explicit, openclaw=install.cli.path, sandbox=sandbox), env=install.seen_env)
+
+
+def recorded_install(entry: JournalEntry) -> Install:
+    """The install a journal entry was made on, read as it is now: its recorded paths, agent and
+    CLI in our own environment (undo and recovery run long after the change, without its install)."""
+    from ..openclaw.install import inspect_install
+    from ..openclaw.locate import Options
+
+    cli = entry.cli or {}
+    options = Options(
+        state_dir=entry.state_dir,
+        config=cli.get("configPath"),
+        agent=cli.get("agentFlag"),
+        openclaw=cli.get("path"),
+        sandbox=cli.get("sandbox"),
+    )
+    return inspect_install(options, env=env_from_overrides(cli.get("env") or {}))
 
 
 class AfterRead:

@@ -15,6 +15,7 @@ from typing import Any
 from ..model import AgentAuth, CredentialType, Era, Install
 from ..openclaw.layouts import AUTH_STATE_FILE
 from ..openclaw.locate import STORE_FILE
+from ..scrub import Scrubber, scrubber_for
 from . import journal, json_store
 from .atomic import observe
 from .change import (
@@ -25,6 +26,7 @@ from .change import (
     no_change,
     record_entry,
     record_intent,
+    recorded_install,
     recover_intents,
     sha256_hex,
     undo_journal_entry,
@@ -62,9 +64,12 @@ def _reload_gateway(
     holds: Callable[[], bool],
     reapply: Callable[[], None],
     progress: Progress,
+    scrubber: Callable[[], Scrubber],
     sandbox: str | None = None,
 ) -> list[str]:
-    """If a 2026.3 gateway runs, make it reload and check it did not write its old copy back (once retried)."""
+    """If a 2026.3 gateway runs, make it reload and check it did not write its old copy back (once retried).
+
+    `scrubber()` gives the run's scrubber for the CLI's output (only asked for when a gateway runs)."""
     from ..runtime.gateway import detect_process
 
     state = detect_process(config_path, state_dir, env, port, sandbox=Path(sandbox) if sandbox else None)
@@ -75,7 +80,7 @@ def _reload_gateway(
             f"A gateway is running ({state.evidence}) but no openclaw CLI was found to reload it: run "
             "`openclaw secrets reload` now, or it may write its old copy of the keys back."
         ]
-    route = CliRoute(cli=cli, env=env, progress=progress, cwd=state_dir)
+    route = CliRoute(cli=cli, env=env, scrubber=scrubber(), progress=progress, cwd=state_dir)
     for attempt in range(2):
         try:
             route.secrets_reload()
@@ -178,6 +183,7 @@ def _json_change(
         holds=holds,
         reapply=reapply,
         progress=progress,
+        scrubber=lambda: scrubber_for(install),
         sandbox=entry.cli.get("sandbox"),
     )
     notes = [*edit.notes, *gateway_notes]
@@ -404,6 +410,7 @@ def undo_json(entry: JournalEntry, undo_id: str, force: bool, progress: Progress
         holds=holds,
         reapply=reapply,
         progress=progress,
+        scrubber=lambda: scrubber_for(recorded_install(entry)),
         sandbox=cli.get("sandbox"),
     )
     return undo_journal_entry(

@@ -15,6 +15,7 @@ from typing import Any
 from ..keys import mask
 from ..model import AgentAuth, AuthStore, CredentialType, Era, Install, Profile
 from ..openclaw.coerce import normalize_provider
+from ..scrub import scrubber_for
 from ..secret import Secret
 from . import journal, json_store
 from .change import (
@@ -25,6 +26,7 @@ from .change import (
     new_entry,
     no_change,
     record_entry,
+    recorded_install,
     reinspect,
     undo_journal_entry,
 )
@@ -334,22 +336,19 @@ def sqlite_remove(install: Install, agent: str, profile_id: str, progress: Progr
 
 
 def undo_sqlite(entry: JournalEntry, undo_id: str, force: bool, progress: Progress) -> JournalEntry:
-    from ..openclaw.install import inspect_install
-    from ..openclaw.locate import Options
-
     cli = entry.cli or {}
     if not cli.get("path"):
         raise Unsupported(f"change {entry.id} recorded no openclaw CLI to undo it with.")
-    env = env_from_overrides(cli.get("env") or {})
-    route = CliRoute(cli=cli["path"], env=env, agent=cli.get("agentFlag"), progress=progress, cwd=Path(entry.state_dir))
-    options = Options(
-        state_dir=entry.state_dir,
-        config=cli.get("configPath"),
+    install = recorded_install(entry)
+    route = CliRoute(
+        cli=cli["path"],
+        env=env_from_overrides(cli.get("env") or {}),
+        scrubber=scrubber_for(install),
         agent=cli.get("agentFlag"),
-        openclaw=cli["path"],
-        sandbox=cli.get("sandbox"),
+        progress=progress,
+        cwd=Path(entry.state_dir),
     )
-    aa = inspect_install(options, env=env).agent
+    aa = install.agent
     spec = entry.undo or {}
     op = spec.get("op")
     key = str(spec.get("provider") or "")
