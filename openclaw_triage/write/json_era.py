@@ -269,18 +269,23 @@ def json_clear_order(install: Install, aa: AgentAuth, provider: str, progress: P
         change = no_change(Era.JSON, summary, [], "clear_order", aa.agent_id, provider=key, file=targets[0])
     main = _main_path(aa)
     if main is not None:
-        try:
-            doc = json_store.read_store(main)
-        except StoreBroken:
-            doc = None
-        order = doc.data.get("order") if doc else None
-        inherited = order.get(key) if isinstance(order, dict) else None
-        if isinstance(inherited, list) and inherited and not any(_own_order(t, key) for t in targets):
+        inherited = _main_order(install, main, key)
+        if inherited and not any(_own_order(t, key) for t in targets):
             change.notes.append(
-                f"The main agent's store still has a {key} order ({', '.join(map(str, inherited))}), which "
+                f"The main agent's store still has a {key} order ({', '.join(inherited)}), which "
                 f"{aa.agent_id} inherits; clear it with --agent main."
             )
     return change
+
+
+def _main_order(install: Install, main: Path, key: str) -> list[str] | None:
+    """The `key` order the main agent's files give, read as this release reads them: from
+    2026.4.7 its `auth-state.json` over the order an older release left in its store
+    (`openclaw.store_json.load_agent_store`, the reader `check` uses)."""
+    from ..openclaw.store_json import load_agent_store
+
+    state_file = install.layout.state_file if install.layout else None
+    return load_agent_store(main.parent, None, "main", state_file).order.get(key)
 
 
 def _own_order(target: Path, key: str) -> bool:
