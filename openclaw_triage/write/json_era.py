@@ -24,15 +24,13 @@ from .change import (
     kind_word,
     new_entry,
     no_change,
-    record_entry,
-    record_intent,
     recorded_install,
-    recover_intents,
     sha256_hex,
     undo_journal_entry,
 )
 from .cli_runner import CliRoute, Progress, env_from_overrides, say
 from .errors import CliFailed, Conflict, StoreBroken, UndoRefused, WriteError
+from .intents import journaled, record_entry, record_intent
 from .journal import JournalEntry
 from .validate import check_profile_fits
 
@@ -140,7 +138,7 @@ def _json_change(
             notes=list(applied.edit.notes),
         )
 
-    try:
+    with journaled(change_id):  # a write that did not happen leaves no intent
         applied = json_store.apply(
             target,
             op,
@@ -150,15 +148,12 @@ def _json_change(
             state=state,
             abandon=lambda: _drop_intent(change_id),
         )
-    except WriteError:
-        recover_intents()  # the intent of a write that did not happen goes again
-        raise
-    edit = applied.edit
-    common: dict[str, Any] = {"provider": provider, "profile_id": profile_id, "file": target}
-    if applied.after is None:
-        return no_change(Era.JSON, edit.summary, list(edit.notes), action, aa.agent_id, **common), None
-    entry = entry_of(applied)
-    record_entry(entry, edit.summary)
+        edit = applied.edit
+        common: dict[str, Any] = {"provider": provider, "profile_id": profile_id, "file": target}
+        if applied.after is None:
+            return no_change(Era.JSON, edit.summary, list(edit.notes), action, aa.agent_id, **common), None
+        entry = entry_of(applied)
+        record_entry(entry, edit.summary)
     final = [applied.after]
 
     def holds() -> bool:
@@ -379,7 +374,7 @@ def undo_json(entry: JournalEntry, undo_id: str, force: bool, progress: Progress
             notes.append("restored although the file had changed since (forced); the replaced file is backed up.")
         if current is not None:
             saved.append(journal.save_backup(undo_id, path.name, current))
-        record_intent(  # journaled before it is written, as every change
+        record_intent(  # the undo's claim, now with what it replaces: still before the write
             undo_journal_entry(
                 entry, undo_id, summary, file=str(path), backup=str(saved[-1]) if saved else None,
                 after_sha256=sha256_hex(previous), notes=list(notes),
@@ -389,11 +384,7 @@ def undo_json(entry: JournalEntry, undo_id: str, force: bool, progress: Progress
     what = "Restored" if previous is not None else "Removed"
     summary = f"{what} {path.name} as before change {entry.id} ({entry.summary.rstrip('.')})."
     say(progress, f"Restoring {path} …")
-    try:
-        json_store.restore(path, previous, entry.mode_before, check=check)
-    except WriteError:
-        recover_intents()
-        raise
+    json_store.restore(path, previous, entry.mode_before, check=check)
 
     def holds() -> bool:
         try:
