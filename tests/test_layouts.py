@@ -265,3 +265,26 @@ def test_a_retired_claude_cli_profile_is_skipped_from_2026_8_1_and_the_doctor_of
     assert "2026.8.2 retired that id (since 2026.8.1)" in finding.message
     assert "Auth profile" in finding.message and "is retired. Run openclaw doctor --fix." in finding.message
     assert isinstance(finding.action, DoctorFix)
+
+
+@pytest.mark.usefixtures("triage_state")
+def test_clearing_an_agents_order_on_2026_5_names_the_order_it_inherits_from_mains_auth_state_json(
+    tmp_path: Path,
+) -> None:
+    """Main's order lives in its auth-state.json from 2026.4.7 (over an older one in its store):
+    the note says the order the agent really falls back to, not the one the state file hides."""
+    home = _json_home(tmp_path, "2026.5.28", order_in_store=["anthropic:default"])  # left by 2026.3
+    home.config({"meta": {"lastTouchedVersion": "2026.5.28"}, "agents": {"list": [{"id": "main"}, {"id": "work"}]}})
+    write_json(home.state / AGENT / "auth-state.json", {"version": 1, "order": {"anthropic": ["anthropic:manual"]}})
+    home.store({"profiles": {"anthropic:work": api_key_profile(fakekeys.api_key("layouts-work"))}}, agent="work")
+    work_state = home.state / "agents/work/agent/auth-state.json"
+    write_json(work_state, {"version": 1, "order": {"anthropic": ["anthropic:work"]}})
+
+    cleared = write.clear_order(_install(home), "anthropic", agent="work")
+    assert cleared.changed and "order" not in json.loads(work_state.read_text())
+    work = inspect_install(
+        Options(state_dir=str(home.state), openclaw="none", agent="work"), env={"HOME": str(home.home)}
+    )
+    assert work.agent.effective.order["anthropic"] == ["anthropic:manual"]  # what OpenClaw now uses for work
+    (note,) = [n for n in cleared.notes if "main agent" in n]
+    assert "(anthropic:manual)" in note and "--agent main" in note

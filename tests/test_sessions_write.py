@@ -19,11 +19,13 @@ from openclaw_triage.openclaw.install import inspect_install
 from openclaw_triage.openclaw.locate import Options
 from openclaw_triage.util.proc import start_ticks
 from openclaw_triage.write import sessions as sw
+from openclaw_triage.write.intents import RECOVERED_NOTE
 from openclaw_triage.write.jsonfmt import stringify
 from openclaw_triage.write.lock import inspect_session_lock, iso_now
 from tests import fakekeys
 from tests.builders import CurrentHome, LegacyHome, api_key_profile
 from tests.session_builders import NOW_MS, entry, sessions_path, write_session_nodes, write_sessions_json
+from tests.support.processes import killed_at_rename
 
 GOOD = fakekeys.api_key("unpin-good")
 WORK = fakekeys.api_key("unpin-work")
@@ -255,3 +257,62 @@ def test_spans_follow_json_parse(home: LegacyHome) -> None:
         with pytest.raises(Exception, match="JSON"):
             sw.top_level_spans(bad)
     assert sw.top_level_spans("{}") == []
+
+
+# --------------------------------------------------------------------------- kill -9 mid-change (issue 16)
+
+D1 = "agent:main:discord:channel:1"
+
+
+def test_an_unpin_killed_right_after_its_write_is_in_history_and_undoable(home: LegacyHome) -> None:
+    path = sessions_path(home.state)
+    before = path.read_bytes()
+    killed_at_rename(path, "after", home.home, f"write.unpin(install, session_key={D1!r})")
+    assert "authProfileOverride" not in entries(home)[D1], "the unpin landed"
+    (entry,) = write.history()  # the next run finds it: journaled before it was written
+    assert entry.action == "unpin" and entry.profile_id is None and RECOVERED_NOTE in entry.notes
+    write.undo()
+    assert path.read_bytes() == before
+
+
+def test_an_unpin_killed_right_before_its_write_leaves_no_trace(home: LegacyHome, triage_state: Path) -> None:
+    path = sessions_path(home.state)
+    before = path.read_bytes()
+    killed_at_rename(path, "before", home.home, f"write.unpin(install, session_key={D1!r})")
+    assert write.history() == [] and path.read_bytes() == before
+    assert not list((triage_state / "backups").iterdir()), "the backup of a change that never happened went too"
+    assert not list((triage_state / "journal").iterdir())
+
+
+def test_an_unpin_whose_chat_moved_on_before_the_next_run_is_judged_by_its_pins(home: LegacyHome) -> None:
+    """OpenClaw rewrites sessions.json every turn: the bytes say nothing, the pins do."""
+    killed_at_rename(sessions_path(home.state), "after", home.home, f"write.unpin(install, session_key={D1!r})")
+    now = entries(home)
+    now["agent:main:main"]["inputTokens"] = 99  # another chat's turn, before the next run of ours
+    write_sessions_json(home.state, now)
+    (entry,) = write.history()
+    assert RECOVERED_NOTE in entry.notes
+    write.undo()
+    assert entries(home)[D1]["authProfileOverride"] == "anthropic:work"
+
+
+def test_an_undo_of_an_unpin_killed_between_marking_and_recording_is_whole_at_the_next_run(
+    home: LegacyHome, triage_state: Path
+) -> None:
+    before = sessions_path(home.state).read_bytes()
+    change = write.unpin(inspect(home), session_key=D1)
+    mark = triage_state / "journal" / f"{change.id}.json"
+    killed_at_rename(mark, "after", home.home, "write.undo()")  # the change is marked undone; the undo unrecorded
+    history = {e.id: e for e in write.history()}
+    undone_by = history[change.id].undone_by
+    assert undone_by in history and history[undone_by].undo_of == change.id, "no dangling undone_by"
+    assert sessions_path(home.state).read_bytes() == before
+
+
+def test_an_undo_of_an_unpin_killed_before_its_write_leaves_the_change_undoable(home: LegacyHome) -> None:
+    before = sessions_path(home.state).read_bytes()
+    change = write.unpin(inspect(home), session_key=D1)
+    killed_at_rename(sessions_path(home.state), "before", home.home, "write.undo()")
+    assert [e.id for e in write.history()] == [change.id] and not write.history()[0].undone_by
+    write.undo()
+    assert sessions_path(home.state).read_bytes() == before

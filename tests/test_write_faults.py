@@ -477,3 +477,61 @@ def test_kill_9_at_random_moments_loses_nothing_and_every_landed_change_stays_un
     assert not _temps(store.parent), "a temp file with keys survived the next run"
     undone = write.undo(install=install)
     assert undone.changed and sha256_hex(store.read_bytes()) != sha256_hex(b"")
+
+
+# --------------------------------------------------------------------------- lock order
+
+
+_UNDO_OR_PIN = textwrap.dedent(
+    """
+    # `order pin` or `undo` again and again, from the moment `go` exists; LockBusy fails the run.
+    import os, sys, time
+    from openclaw_triage import write
+    from openclaw_triage.openclaw.install import inspect_install
+    from openclaw_triage.openclaw.locate import Options
+    home, what, rounds, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    install = inspect_install(Options(), env={"HOME": home, "PATH": "/usr/bin:/bin", "OPENCLAW_GATEWAY_PORT": "9"})
+    orders = [["anthropic:default", "anthropic:manual"], ["anthropic:manual", "anthropic:default"]]
+    while not os.path.exists(go):
+        time.sleep(0.001)
+    for i in range(rounds):
+        if what == "pin":
+            write.set_order(install, "anthropic", orders[i % 2])
+        else:
+            try:
+                write.undo(install=install)
+            except write.UndoRefused:  # nothing left, or changed since: a refusal, not a wait
+                pass
+    print("done", flush=True)
+    """
+)
+
+
+def test_an_undo_and_a_write_in_two_processes_never_wait_on_each_other(tmp_path: Path, triage_state: Path) -> None:
+    """Both take OpenClaw's lock before the journal's: one waits for the other's few milliseconds,
+    never for a lock the other waits on (which ended in LockBusy after 10 s)."""
+    home = _home(tmp_path)
+    write.set_order(_inspect(home), "anthropic", ["anthropic:manual"])  # something to undo from the start
+    go = tmp_path / "go"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _UNDO_OR_PIN, str(home), what, "100", str(go)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for what in ("pin", "undo")
+    ]
+    time.sleep(0.5)  # both started and waiting
+    started = time.monotonic()
+    go.touch()
+    outcomes = [proc.communicate(timeout=120) for proc in procs]
+    took = time.monotonic() - started
+    for (out, err), proc in zip(outcomes, procs, strict=True):
+        assert proc.returncode == 0 and out.strip() == "done", err[-2000:]
+    assert took < 30, f"{took:.1f} s: a process waited out a lock"
+    undos = [e for e in write.history() if e.action == "undo"]
+    assert undos, "no undo ran beside the writes; the test proves nothing"
+    assert not journal.pending_ids()

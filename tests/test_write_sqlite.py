@@ -8,7 +8,10 @@ our before/after re-reads and undo see real effects. The real CLI is in the orac
 from __future__ import annotations
 
 import json
+import os
+import signal
 import stat
+import subprocess
 import sys
 import textwrap
 import time
@@ -23,9 +26,11 @@ from openclaw_triage.openclaw.install import inspect_install
 from openclaw_triage.openclaw.locate import Options
 from openclaw_triage.secret import Secret
 from openclaw_triage.write.cli_runner import CliRoute
+from openclaw_triage.write.intents import RECOVERED_NOTE, UNCERTAIN_NOTE
 from tests import fakekeys
 from tests.builders import CurrentHome, api_key_profile, token_profile, write_json
 from tests.states import secret_fragments
+from tests.support.cli import ROOT
 
 KEY = fakekeys.api_key("sq")
 NEW = fakekeys.api_key("sq-new")
@@ -48,8 +53,14 @@ FAKE_OPENCLAW_2026_9 = textwrap.dedent(
         fh.write(json.dumps({{"argv": args, "stdin": data, "cmdline": cmdline,
                              "env": {{k: os.environ.get(k) for k in keep}}}}) + "\\n")
     mode = os.environ.get("FAKE_MODE", "")
+    if mode == "kill-before":  # kill -9 of the writer that runs us, before we change anything
+        os.kill(os.getppid(), 9)
+        sys.exit(1)
     if mode == "sleep":
         time.sleep(30)
+    if mode == "leak":  # a failure that prints another secret of the install (a service token)
+        print("Reason: upstream refused " + os.environ.get("DEPLOY_TOKEN", ""), file=sys.stderr)
+        sys.exit(1)
     if mode == "fail":
         print("[openclaw] The CLI command failed.", file=sys.stderr)
         print("Reason: the provider rejected " + data.strip(), file=sys.stderr)
@@ -132,6 +143,8 @@ FAKE_OPENCLAW_2026_9 = textwrap.dedent(
     else:
         print("unknown command", args, file=sys.stderr)
         sys.exit(2)
+    if mode == "kill-after":  # kill -9 of the writer that runs us, once the change is made
+        os.kill(os.getppid(), 9)
     """
 )
 
@@ -258,6 +271,17 @@ def test_a_cli_failure_carries_its_output_with_the_secret_masked(home: Home) -> 
     assert f"{NEW[:8]}...{NEW[-8:]}" in text and not _leaks(text, NEW, KEY)
     assert not _leaks(repr(info.value.args) + info.value.output, NEW, KEY)
     assert write.history() == []
+
+
+def test_a_cli_failure_masks_every_secret_the_install_holds_not_only_the_one_pasted(home: Home) -> None:
+    """The CLI's output passes the run's scrubber (`scrubber_for(install)`): a service token of
+    the install, shaped like no key, is masked too."""
+    token = "correct-horse-battery-staple-deploy"
+    home.vars |= {"FAKE_MODE": "leak", "DEPLOY_TOKEN": token}
+    with pytest.raises(write.CliFailed) as info:
+        write.set_key(home.inspect(), "anthropic", "anthropic:default", Secret(NEW), type=CredentialType.API_KEY)
+    text = str(info.value) + info.value.output
+    assert "upstream refused" in text and token not in text and token[:8] in text
 
 
 def test_a_hanging_cli_is_stopped_at_the_timeout(home: Home) -> None:
@@ -396,3 +420,107 @@ def test_a_token_over_the_seeds_api_key_in_a_token_profile_says_up_front_it_cann
     with pytest.raises(write.errors.NothingToUndo):
         write.undo(install=home.inspect())
     assert len(home.calls()) == before  # no half-done undo ran the CLI
+
+
+# --------------------------------------------------------------------------- kill -9 while the CLI runs (issue 16)
+
+_WRITER = textwrap.dedent(
+    """
+    # One change through the fake CLI, which kills this process (FAKE_MODE) before or after it acts.
+    import json, os, sys
+    from openclaw_triage import write
+    from openclaw_triage.model import CredentialType
+    from openclaw_triage.openclaw.install import inspect_install
+    from openclaw_triage.openclaw.locate import Options
+    from openclaw_triage.secret import Secret
+    cli, env, what = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
+    os.environ["FAKE_MODE"] = env["FAKE_MODE"]  # an undo runs the CLI in our own environment
+    install = inspect_install(Options(openclaw=cli), env=env)
+    if what == "order":
+        write.set_order(install, "anthropic", ["anthropic:default"])
+    elif what == "key":
+        write.set_key(install, "anthropic", "anthropic:default", Secret(sys.stdin.read()), type=CredentialType.API_KEY)
+    else:
+        write.undo(install=install)
+    print("not killed")
+    """
+)
+
+
+def _killed(home: Home, what: str, mode: str, stdin: str = "") -> None:
+    env = {**home.vars, "FAKE_MODE": mode}
+    proc = subprocess.run(
+        [sys.executable, "-c", _WRITER, str(home.cli), json.dumps(env), what],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stdout + proc.stderr
+
+
+def _order(home: Home) -> dict[str, list[str]]:
+    return home.inspect().agent.layers[-1].order
+
+
+def test_a_cli_change_killed_once_the_cli_made_it_is_recovered_from_the_install(home: Home) -> None:
+    _killed(home, "order", "kill-after")
+    assert _order(home) == {"anthropic": ["anthropic:default"]}, "the CLI made the change"
+    (entry,) = write.history()  # the next run: journaled before the CLI ran, judged from the database
+    assert entry.action == "set_order" and RECOVERED_NOTE in entry.notes
+    write.undo(install=home.inspect())
+    assert _order(home) == {}
+
+
+def test_a_cli_change_killed_before_the_cli_acted_is_never_claimed(home: Home, triage_state: Path) -> None:
+    _killed(home, "order", "kill-before")
+    assert _order(home) == {}
+    assert write.history() == [] and not list((triage_state / "journal").iterdir())
+
+
+def test_a_cli_change_killed_and_then_changed_by_someone_else_is_kept_as_uncertain(home: Home) -> None:
+    home.shared({"profiles": {"anthropic:default": api_key_profile(KEY), "anthropic:b": api_key_profile(BACKUP)}})
+    _killed(home, "order", "kill-after")
+    CliRoute.for_install(home.inspect(), "main").order_set("anthropic", ["anthropic:b"])  # before our next run
+    (entry,) = write.history()
+    assert UNCERTAIN_NOTE in entry.notes and RECOVERED_NOTE not in entry.notes
+    with pytest.raises(write.Conflict):
+        write.undo(install=home.inspect())
+    assert _order(home) == {"anthropic": ["anthropic:b"]}
+
+
+def test_a_key_change_killed_once_the_cli_made_it_keeps_what_undo_needs(home: Home, triage_state: Path) -> None:
+    _killed(home, "key", "kill-after", stdin=NEW)
+    assert home.inspect().agent.effective.profiles["anthropic:default"].secret == Secret(NEW)
+    (entry,) = write.history()
+    assert entry.action == "set_key" and entry.backup and Path(entry.backup).exists()
+    write.undo(install=home.inspect())
+    assert home.inspect().agent.effective.profiles["anthropic:default"].secret == Secret(KEY)
+    for path in (triage_state / "journal").glob("*.json"):
+        assert not _leaks(path.read_text(), NEW, KEY)
+
+
+def test_a_key_change_killed_before_the_cli_acted_takes_its_backup_with_it(home: Home, triage_state: Path) -> None:
+    _killed(home, "key", "kill-before", stdin=NEW)
+    assert write.history() == [] and not list((triage_state / "backups").iterdir())
+
+
+def test_an_undo_killed_once_the_cli_undid_the_change_is_recorded_and_the_change_marked(home: Home) -> None:
+    change = write.set_order(home.inspect(), "anthropic", ["anthropic:default"])
+    _killed(home, "undo", "kill-after")
+    assert _order(home) == {}
+    history = {e.id: e for e in write.history()}
+    undone_by = history[change.id].undone_by
+    assert undone_by is not None and history[undone_by].undo_of == change.id
+    with pytest.raises(write.NothingToUndo):
+        write.undo(install=home.inspect())
+
+
+def test_an_undo_killed_before_the_cli_acted_leaves_the_change_undoable(home: Home) -> None:
+    change = write.set_order(home.inspect(), "anthropic", ["anthropic:default"])
+    _killed(home, "undo", "kill-before")
+    assert [e.id for e in write.history()] == [change.id] and not write.history()[0].undone_by
+    write.undo(install=home.inspect())
+    assert _order(home) == {}

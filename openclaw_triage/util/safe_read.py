@@ -8,6 +8,9 @@ through `read_bytes`: it opens with `O_NONBLOCK` (a FIFO opens at once instead o
 reads only a regular file, only up to a size cap. `regular_file` answers the same question for
 a path we hand to SQLite, which would block on a FIFO just the same.
 
+The write layer reads through the same loop (`read_open`: a lock file's payload, a store
+just before we replace it, with `steady` so its stat belongs to its bytes).
+
 Refusals are `OSError`s with a readable `strerror` (no file content), so the callers' existing
 "cannot be read (…)" paths report them. Symlinks are followed, as OpenClaw follows them
 (`fs.readFileSync`), unless `follow_symlinks=False`.
@@ -18,6 +21,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import time
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
 if TYPE_CHECKING:
@@ -64,31 +68,72 @@ def read_bytes(path: Any, *, limit: int = DEFAULT_LIMIT, truncate: bool = False,
     (`FileTooLarge`, whatever size the file claims or grows to while we read; with `truncate`
     its first `limit` bytes instead).
     """
+    return read_with_stat(path, limit=limit, truncate=truncate, follow_symlinks=follow_symlinks)[1]
+
+
+def read_with_stat(
+    path: Any,
+    *,
+    limit: int = DEFAULT_LIMIT,
+    truncate: bool = False,
+    follow_symlinks: bool = True,
+    steady: bool = False,
+) -> tuple[os.stat_result, bytes]:
+    """`read_bytes`, and the `fstat` of the descriptor the bytes came from (a lock file's
+    identity and content, say, from one open: no swap between the look and the read)."""
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
     if not follow_symlinks:
         flags |= os.O_NOFOLLOW
     fd = os.open(os.fspath(path), flags)
     try:
+        return read_open(fd, limit=limit, truncate=truncate, steady=steady, path=path)
+    finally:
+        os.close(fd)
+
+
+_STEADY_TRIES = 50
+
+
+def read_open(
+    fd: int, *, limit: int = DEFAULT_LIMIT, truncate: bool = False, steady: bool = False, path: Any = None
+) -> tuple[os.stat_result, bytes]:
+    """The regular file open as `fd`, read from its start (its offset is left alone), and its `fstat`.
+
+    The one reading loop of the package: the refusals of `read_bytes` (`NotRegularFile`,
+    `FileTooLarge` unless `truncate`). With `steady`, a file written while we read it is read
+    again (up to 50 times) until its size and mtime are the same before and after, so the
+    stat returned belongs to the bytes returned (what a writer's "is it still as I read it"
+    check compares).
+    """
+    for _ in range(_STEADY_TRIES if steady else 1):
         st = os.fstat(fd)
         check_regular(st, path)
         if st.st_size > limit and not truncate:
-            raise FileTooLarge(errno.EFBIG, f"is larger than {_size(limit)}", os.fspath(path))
+            raise FileTooLarge(errno.EFBIG, f"is larger than {_size(limit)}", *_named(path))
         chunks: list[bytes] = []
         size = 0
         while size <= limit:
-            chunk = os.read(fd, min(1024 * 1024, limit + 1 - size))
+            chunk = os.pread(fd, min(1024 * 1024, limit + 1 - size), size)
             if not chunk:
                 break
             chunks.append(chunk)
             size += len(chunk)
         data = b"".join(chunks)
         if size > limit:
-            if truncate:
-                return data[:limit]
-            raise FileTooLarge(errno.EFBIG, f"is larger than {_size(limit)}", os.fspath(path))
-        return data
-    finally:
-        os.close(fd)
+            if not truncate:
+                raise FileTooLarge(errno.EFBIG, f"is larger than {_size(limit)}", *_named(path))
+            data = data[:limit]
+        if not steady:
+            return st, data
+        after = os.fstat(fd)
+        if (st.st_size, st.st_mtime_ns) == (after.st_size, after.st_mtime_ns):
+            return after, data
+        time.sleep(0.001)  # written while we read: read again
+    return after, data
+
+
+def _named(path: Any) -> tuple[str, ...]:
+    return () if path is None else (os.fspath(path),)
 
 
 def read_tail(path: Any, size: int) -> tuple[bytes, int]:

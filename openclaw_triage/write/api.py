@@ -13,7 +13,7 @@ A change reads the install once more when it is done (`change.AfterRead`): its o
 notes on what OpenClaw does now, and `Change.install` for the caller all come from that read.
 
 Before anything else, every door settles what an earlier run killed mid-change left in the
-journal (`change.recover_intents`). A 2026.3 change is refused when `openclaw.json` is one
+journal (`intents.recover_intents`). A 2026.3 change is refused when `openclaw.json` is one
 OpenClaw refuses to load (what `openclaw.config.load_config` recorded in `ConfigFile.error`:
 unparsable, not an object, an `$include` cycle or escape): OpenClaw's own commands and gateway
 stop at such a config, so "✓ Pinned" would be a promise nothing keeps. 2026.9 changes go
@@ -35,15 +35,17 @@ from ..actions import Action, DoctorFix, GatewayReload, KeySet, OrderClear, Orde
 from ..model import CredentialType, Era, Install
 from ..secret import Secret
 from . import journal
-from .change import AfterRead, Change, agent_auth, clean_profile_id, effect_notes, install_lock, recover_intents
+from .change import AfterRead, Change, agent_auth, clean_profile_id, effect_notes, install_lock
 from .cli_runner import Progress
 from .doctor import ACTION as DOCTOR
 from .doctor import doctor_fix, undo_doctor
-from .errors import CliFailed, ConfigBroken, InvalidInput, NothingToUndo, UndoRefused, WriteError
+from .errors import CliFailed, ConfigBroken, InvalidInput, NothingToUndo, WriteError
+from .intents import claim_undo, confirm_undo, journaled, recover_intents
 from .journal import JournalEntry
 from .json_era import json_clear_order, json_remove, json_set_key, json_set_order, undo_json
+from .sessions import UNPIN
 from .sqlite_era import sqlite_clear_order, sqlite_remove, sqlite_set_key, sqlite_set_order, undo_sqlite
-from .unpin import UNPIN, json_unpin, sqlite_unpin_refusal, undo_unpin, unpin_targets
+from .unpin import json_unpin, sqlite_unpin_refusal, undo_unpin, unpin_targets
 from .validate import check_secret
 
 # --------------------------------------------------------------------------- the door
@@ -281,16 +283,6 @@ def _pick(change_id: str | None, state_dir: Path | None = None, agent: str | Non
     return entry
 
 
-def _refuse_if_done(entry: JournalEntry) -> None:
-    if entry.action == "undo":
-        raise UndoRefused(f"{entry.id} is itself an undo (of {entry.undo_of}); make the change again instead.")
-    if entry.undone_by:
-        raise UndoRefused(f"change {entry.id} was already undone (by {entry.undone_by}); it cannot be undone twice.")
-    if not entry.undoable:
-        why = "; ".join(entry.notes) or "it kept no copy of what it replaced"
-        raise UndoRefused(f"change {entry.id} cannot be undone: {why}")
-
-
 def undo(
     change_id: str | None = None,
     *,
@@ -309,10 +301,11 @@ def undo(
     """
     recover_intents()
     first = _pick(change_id, install.state_dir if install is not None else None, agent)
-    with install_lock(first.state_dir), journal.locked():
-        entry = journal.read_entry(first.id)
-        _refuse_if_done(entry)
-        undo_id = journal.new_id()
+    undo_id = journal.new_id()
+    # Journal first, as every change: the undo's intent claims the change before anything is
+    # undone, and no journal lock is held while the store's lock is waited for (`intents`).
+    with install_lock(first.state_dir), journaled(undo_id):
+        entry = claim_undo(first.id, undo_id)
         if entry.action == UNPIN:
             undo_entry = undo_unpin(entry, undo_id, force, progress)
         elif entry.action == DOCTOR:
@@ -321,8 +314,7 @@ def undo(
             undo_entry = undo_json(entry, undo_id, force, progress)
         else:
             undo_entry = undo_sqlite(entry, undo_id, force, progress)
-        journal.mark_undone(entry.id, undo_id)  # first: a kill between the two leaves an intent that says so
-        journal.write_entry(undo_entry)
+        confirm_undo(entry, undo_entry)
     return Change(
         undo_id,
         undo_entry.summary,

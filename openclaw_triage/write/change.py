@@ -1,33 +1,27 @@
 """What every write shares: the `Change` it reports, and the helpers both eras and undo lean on.
 
 One in-process lock per install, the agent a change applies to, a profile id checked before it is
-written anywhere, the journal record, and the advisory "what OpenClaw does now" notes. Kept apart
-so the era modules (`json_era`, `sqlite_era`, `unpin`) and the public door (`api`) import it
-without importing each other.
-
-The journal record is made in two steps around the write (`record_intent` before it,
-`record_entry` after it), and `recover_intents` settles what a kill between them left: an
-intent whose bytes are in the file becomes a normal entry (noted), one whose write never landed
-is dropped with its backup, and one whose file has changed since is kept, noted as uncertain
-(undo then refuses it unless forced, as for any file changed since). It runs under the store's
-own lock, so a change still in flight (which holds it) is never judged.
+written anywhere, the journal record of a change (`new_entry`, `undo_journal_entry`) and the
+install it was made on (`cli_record`, read again by `recorded_install`), and the advisory "what
+OpenClaw does now" notes. Kept apart so the era modules (`json_era`, `sqlite_era`, `unpin`),
+`intents` (journal first, and recovery) and the public door (`api`) import it without importing
+each other.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..model import AgentAuth, CredentialType, Era, Install
 from ..openclaw.locate import normalize_agent_id
 from . import journal
-from .cli_runner import location_overrides
-from .errors import InvalidInput, JournalError, WriteError
+from .cli_runner import env_from_overrides, location_overrides
+from .errors import InvalidInput
 from .journal import JournalEntry
 
 
@@ -117,6 +111,23 @@ def reinspect(install: Install, agent: str) -> Install:
     return inspect_install(Options(agent=explicit, openclaw=install.cli.path, sandbox=sandbox), env=install.seen_env)
 
 
+def recorded_install(entry: JournalEntry) -> Install:
+    """The install a journal entry was made on, read as it is now: its recorded paths, agent and
+    CLI in our own environment (undo and recovery run long after the change, without its install)."""
+    from ..openclaw.install import inspect_install
+    from ..openclaw.locate import Options
+
+    cli = entry.cli or {}
+    options = Options(
+        state_dir=entry.state_dir,
+        config=cli.get("configPath"),
+        agent=cli.get("agentFlag"),
+        openclaw=cli.get("path"),
+        sandbox=cli.get("sandbox"),
+    )
+    return inspect_install(options, env=env_from_overrides(cli.get("env") or {}))
+
+
 class AfterRead:
     """The install as a change left it, read once: the checks after the write, the notes on
     what OpenClaw does now, and the caller (the app draws its next screen from it) share it."""
@@ -139,96 +150,6 @@ class AfterRead:
             return self.get()
         except Exception:
             return None
-
-
-def record_entry(entry: JournalEntry, done: str) -> None:
-    try:
-        with journal.locked():
-            journal.write_entry(entry)
-    except (JournalError, OSError) as exc:
-        raise JournalError(
-            f"{done} was done, but it could not be recorded for undo: {exc}",
-            hint=f"The previous state is kept in {entry.backup}." if entry.backup else None,
-        ) from None
-
-
-def record_intent(entry: JournalEntry) -> None:
-    """Journal `entry` as about to happen (before its write): a kill after the write leaves it findable."""
-    try:
-        with journal.locked():
-            journal.write_intent(entry)
-    except (JournalError, OSError) as exc:
-        raise JournalError(f"nothing was changed: the change could not be journaled first ({exc}).") from None
-
-
-RECOVERED_NOTE = "recorded after an interruption: the change had been written, its record had not."
-UNCERTAIN_NOTE = (
-    "interrupted while it was being written, and the file has changed since: it may not have landed. "
-    "Undo puts back the file as it was before it (only with --force, as the file changed)."
-)
-_RECOVER_LOCK_S = 0.3
-
-
-def _current_sha(path: Path) -> str | None:
-    from .atomic import observe  # never blocks on a FIFO in the file's place
-
-    return sha256_hex(observe(path)[1])
-
-
-def _settle(entry: JournalEntry) -> None:
-    """Decide what an unconfirmed intent became (inside the file's lock and the journal's)."""
-    if journal.has_entry(entry.id):
-        journal.drop_intent(entry.id)
-        return
-    path = Path(entry.file or "")
-    current = _current_sha(path)
-    if current == entry.after_sha256:
-        journal.write_entry(replace(entry, notes=[*entry.notes, RECOVERED_NOTE]))
-        if entry.undo_of:  # an undo that landed: the change it undid is undone
-            with contextlib.suppress(JournalError):
-                journal.mark_undone(entry.undo_of, entry.id)
-        return
-    before: str | None = None
-    if entry.undo_of is None and entry.existed_before and entry.backup:
-        with contextlib.suppress(JournalError):
-            before = sha256_hex(journal.read_backup(entry.backup))
-    not_landed = (entry.existed_before and before is not None and current == before) or (
-        not entry.existed_before and current is None
-    )
-    if not_landed or entry.undo_of is not None:
-        journal.drop_intent(entry.id)  # it never happened (an undo not done leaves its change undoable)
-        if entry.backup and entry.undo_of is None:
-            journal.remove_backup(entry.backup)  # the store still holds those bytes
-        return
-    journal.write_entry(replace(entry, notes=[*entry.notes, UNCERTAIN_NOTE]))
-
-
-def recover_intents() -> list[str]:
-    """Settle every change a kill left between its intent and its record; the ids settled.
-
-    Never raises: what cannot be settled now (its file locked by a change in flight, a damaged
-    intent) is left for the next run."""
-    from .lock import FileLock, lock_for
-
-    settled: list[str] = []
-    try:
-        ids = journal.pending_ids()
-    except WriteError:
-        return settled
-    for change_id in ids:
-        try:
-            entry = journal.read_intent(change_id)
-            if not entry.file or not Path(entry.file).parent.is_dir():
-                with journal.locked():
-                    journal.drop_intent(change_id)
-                continue
-            with FileLock(lock_for(Path(entry.file)), timeout=_RECOVER_LOCK_S), journal.locked():
-                if change_id in journal.pending_ids():
-                    _settle(journal.read_intent(change_id))
-                    settled.append(change_id)
-        except (WriteError, OSError):
-            continue
-    return settled
 
 
 def effect_notes(fresh: Install | None, provider: str, profile_id: str | None = None) -> list[str]:

@@ -4,6 +4,8 @@ OpenClaw 2026.6+ validates writes, keeps `openclaw.json` in sync and notifies a 
 gateway only when its own CLI writes (FACTS 2026.9 §3, §5). So we run that CLI with the
 environment the install was inspected with, and hand it secrets on stdin only: the argv of a
 process is world-readable in `/proc`. Each call costs about 7 s; `progress` hears about it.
+What it prints passes the run's one scrubber (`scrub.scrubber_for(install)`), with the secrets
+of the call itself added to it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model import CredentialType, Install
-from ..scrub import scrub
+from ..scrub import Scrubber, scrubber_for
 from .errors import CliFailed, CliTimeout, Unsupported
 
 DEFAULT_TIMEOUT_S = 60.0
@@ -110,6 +112,7 @@ def run_openclaw(
     args: Sequence[str],
     *,
     env: Mapping[str, str],
+    scrubber: Scrubber,
     stdin_secret: str | None = None,
     timeout: float = DEFAULT_TIMEOUT_S,
     progress: Progress = None,
@@ -120,10 +123,13 @@ def run_openclaw(
 ) -> CliResult:
     """Run `cli args`, the secret (if any) on stdin followed by Enter; never raises for a non-zero exit.
 
-    `on_start(pid)` runs once the process exists (tests read its `/proc/<pid>/cmdline`).
+    Its output is masked by `scrubber` (the run's: `scrubber_for(install)`) plus `known_secrets`
+    and the secret on stdin. `on_start(pid)` runs once the process exists (tests read its
+    `/proc/<pid>/cmdline`).
     """
     label = label or "openclaw " + " ".join(args[:3])
-    secrets = [*known_secrets, *([stdin_secret] if stdin_secret else [])]
+    extra = [*known_secrets, *([stdin_secret] if stdin_secret else [])]
+    redact = scrubber.plus(extra) if extra else scrubber
     data = (stdin_secret + "\n").encode("utf-8") if stdin_secret is not None else None
     started = time.monotonic()
     say(progress, f"{label} …")
@@ -144,12 +150,12 @@ def run_openclaw(
     if on_start is not None:
         on_start(proc.pid)
     try:
-        out, err = _wait(proc, data, started, timeout, progress, label, secrets)
+        out, err = _wait(proc, data, started, timeout, progress, label, redact)
     except BaseException:  # Ctrl-C or a timeout: never leave the CLI (in its own session) running
         _kill_group(proc)
         raise
     seconds = time.monotonic() - started
-    return CliResult(tuple(args), proc.returncode, scrub(_decode(out), secrets), scrub(_decode(err), secrets), seconds)
+    return CliResult(tuple(args), proc.returncode, redact(_decode(out)), redact(_decode(err)), seconds)
 
 
 def _wait(
@@ -159,7 +165,7 @@ def _wait(
     timeout: float,
     progress: Progress,
     label: str,
-    secrets: list[str],
+    redact: Scrubber,
 ) -> tuple[bytes, bytes]:
     """Feed stdin, collect output, report progress every few seconds, stop at the timeout."""
     pending = data
@@ -170,7 +176,7 @@ def _wait(
             out, err = proc.communicate()
             raise CliTimeout(
                 f"{label} did not finish within {timeout:g} s and was stopped; the change may or may not have been made.",
-                output=scrub(_decode(out) + _decode(err), secrets),
+                output=redact(_decode(out) + _decode(err)),
                 hint="Run `openclaw-triage check` to see the current state.",
             )
         try:
@@ -190,6 +196,7 @@ class CliRoute:
 
     cli: str
     env: dict[str, str]
+    scrubber: Scrubber  # the run's (`scrubber_for` the install); `known_secrets` are added per call
     agent: str | None = None  # passed as --agent only when it is not the default agent
     progress: Progress = None
     timeout: float = DEFAULT_TIMEOUT_S
@@ -210,6 +217,7 @@ class CliRoute:
         return cls(
             cli=install.cli.path,
             env=env_for(install),
+            scrubber=scrubber_for(install),
             agent=agent if agent != install.default_agent_id else None,
             progress=progress,
             timeout=timeout,
@@ -227,6 +235,7 @@ class CliRoute:
             self.cli,
             args,
             env=self.env,
+            scrubber=self.scrubber,
             stdin_secret=stdin_secret,
             timeout=self.timeout,
             progress=self.progress,

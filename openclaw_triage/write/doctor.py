@@ -38,9 +38,10 @@ from ..model import Era, Install
 from ..util.state import state_root
 from . import journal
 from .atomic import fsync_dir, make_dirs, write_atomic
-from .change import Change, agent_auth, cli_record, new_entry, no_change, record_entry, undo_journal_entry
+from .change import Change, agent_auth, cli_record, new_entry, no_change, undo_journal_entry
 from .cli_runner import CliRoute, Progress, env_from_overrides, run_openclaw, say
 from .errors import CliFailed, Conflict, JournalError, Unsupported
+from .intents import record_entry
 from .journal import JournalEntry
 
 ACTION = "doctor_fix"
@@ -242,7 +243,7 @@ def doctor_fix(install: Install, *, agent: str | None = None, progress: Progress
     try:
         result = run_openclaw(
             route.cli, list(COMMAND), env=route.env, timeout=TIMEOUT_S, progress=progress,
-            label="openclaw doctor --fix", cwd=route.cwd,
+            label="openclaw doctor --fix", cwd=route.cwd, scrubber=route.scrubber,
         )  # fmt: skip
     except BaseException:
         _settle(entry, manifest, failed=True)

@@ -7,8 +7,10 @@ holds masks only; a previous secret the SQLite-era undo needs sits in its own 06
 
 A change is journaled before it is made (issue 16: a kill between the write and its record left
 a change `history` and `undo` could not reach): its entry goes first to `<id>.pending.json`
-(the intent), then the file is written, then the entry is confirmed as `<id>.json` and the
-intent removed. `change.recover_intents` settles an intent a kill left behind.
+(the intent), then the change is made, then the entry is confirmed as `<id>.json` and the
+intent removed. While it runs, its writer holds `<id>.pending.lock` (`holding`, a `flock` the
+kernel drops when the writer dies, `kill -9` included), so `intents.recover_intents` settles
+only the intents nobody is still working on.
 """
 
 from __future__ import annotations
@@ -164,6 +166,68 @@ def drop_intent(change_id: str) -> None:
         os.unlink(_intent_path(change_id))
 
 
+def _hold_path(change_id: str) -> Path:
+    if not _valid_id(change_id):
+        raise JournalError(f"{change_id!r} is not a change id.")
+    return journal_dir() / f"{change_id}{PENDING}.lock"
+
+
+@contextlib.contextmanager
+def holding(change_id: str) -> Iterator[None]:
+    """Mark change `change_id` as in flight for the block: `held` says so to every other thread
+    and process of ours until the block ends or the process dies."""
+    path = _hold_path(change_id)
+    fresh = path.with_name(path.name + ".new")
+    try:  # locked before it has its name: nobody ever sees it unheld while we hold it
+        fd = os.open(fresh, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    except OSError as exc:
+        raise JournalError(f"cannot write in the journal {path.parent}: {exc.strerror}") from None
+    try:
+        give_to_folder_owner(fd, path.parent)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.rename(fresh, path)
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(fresh)
+        os.close(fd)
+
+
+def held(change_id: str) -> bool:
+    """Whether a live writer still works on change `change_id` (it holds its `<id>.pending.lock`)."""
+    try:
+        fd = os.open(_hold_path(change_id), os.O_RDWR | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True  # cannot look: leave it to its writer
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # releases the look
+    return False
+
+
+def drop_hold(change_id: str) -> None:
+    """Remove the lock file a killed writer left (nobody holds it any more)."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(_hold_path(change_id))
+
+
+def hold_ids() -> list[str]:
+    """The ids whose `<id>.pending.lock` is there (held, or left by a killed writer)."""
+    suffix = PENDING + ".lock"
+    return sorted(p.name[: -len(suffix)] for p in journal_dir().glob("*" + suffix) if _valid_id(p.name[: -len(suffix)]))
+
+
+def has_intent(change_id: str) -> bool:
+    return _intent_path(change_id).exists()
+
+
 def pending_ids() -> list[str]:
     """The ids of changes whose intent was written and never confirmed nor dropped, oldest first."""
     directory = journal_dir()
@@ -226,7 +290,8 @@ def delete_entry(change_id: str) -> None:
     drop_intent(change_id)
 
 
-def mark_undone(change_id: str, by: str) -> JournalEntry:
+def mark_undone(change_id: str, by: str | None) -> JournalEntry:
+    """Record that `by` undid change `change_id` (None: that it is not undone after all)."""
     entry = replace(read_entry(change_id), undone_by=by)
     write_entry(entry)
     return entry

@@ -15,6 +15,7 @@ from typing import Any
 from ..model import AgentAuth, CredentialType, Era, Install
 from ..openclaw.layouts import AUTH_STATE_FILE
 from ..openclaw.locate import STORE_FILE
+from ..scrub import Scrubber, scrubber_for
 from . import journal, json_store
 from .atomic import observe
 from .change import (
@@ -23,14 +24,13 @@ from .change import (
     kind_word,
     new_entry,
     no_change,
-    record_entry,
-    record_intent,
-    recover_intents,
+    recorded_install,
     sha256_hex,
     undo_journal_entry,
 )
 from .cli_runner import CliRoute, Progress, env_from_overrides, say
 from .errors import CliFailed, Conflict, StoreBroken, UndoRefused, WriteError
+from .intents import journaled, record_entry, record_intent
 from .journal import JournalEntry
 from .validate import check_profile_fits
 
@@ -62,9 +62,12 @@ def _reload_gateway(
     holds: Callable[[], bool],
     reapply: Callable[[], None],
     progress: Progress,
+    scrubber: Callable[[], Scrubber],
     sandbox: str | None = None,
 ) -> list[str]:
-    """If a 2026.3 gateway runs, make it reload and check it did not write its old copy back (once retried)."""
+    """If a 2026.3 gateway runs, make it reload and check it did not write its old copy back (once retried).
+
+    `scrubber()` gives the run's scrubber for the CLI's output (only asked for when a gateway runs)."""
     from ..runtime.gateway import detect_process
 
     state = detect_process(config_path, state_dir, env, port, sandbox=Path(sandbox) if sandbox else None)
@@ -75,7 +78,7 @@ def _reload_gateway(
             f"A gateway is running ({state.evidence}) but no openclaw CLI was found to reload it: run "
             "`openclaw secrets reload` now, or it may write its old copy of the keys back."
         ]
-    route = CliRoute(cli=cli, env=env, progress=progress, cwd=state_dir)
+    route = CliRoute(cli=cli, env=env, scrubber=scrubber(), progress=progress, cwd=state_dir)
     for attempt in range(2):
         try:
             route.secrets_reload()
@@ -135,7 +138,7 @@ def _json_change(
             notes=list(applied.edit.notes),
         )
 
-    try:
+    with journaled(change_id):  # a write that did not happen leaves no intent
         applied = json_store.apply(
             target,
             op,
@@ -145,15 +148,12 @@ def _json_change(
             state=state,
             abandon=lambda: _drop_intent(change_id),
         )
-    except WriteError:
-        recover_intents()  # the intent of a write that did not happen goes again
-        raise
-    edit = applied.edit
-    common: dict[str, Any] = {"provider": provider, "profile_id": profile_id, "file": target}
-    if applied.after is None:
-        return no_change(Era.JSON, edit.summary, list(edit.notes), action, aa.agent_id, **common), None
-    entry = entry_of(applied)
-    record_entry(entry, edit.summary)
+        edit = applied.edit
+        common: dict[str, Any] = {"provider": provider, "profile_id": profile_id, "file": target}
+        if applied.after is None:
+            return no_change(Era.JSON, edit.summary, list(edit.notes), action, aa.agent_id, **common), None
+        entry = entry_of(applied)
+        record_entry(entry, edit.summary)
     final = [applied.after]
 
     def holds() -> bool:
@@ -178,6 +178,7 @@ def _json_change(
         holds=holds,
         reapply=reapply,
         progress=progress,
+        scrubber=lambda: scrubber_for(install),
         sandbox=entry.cli.get("sandbox"),
     )
     notes = [*edit.notes, *gateway_notes]
@@ -263,18 +264,23 @@ def json_clear_order(install: Install, aa: AgentAuth, provider: str, progress: P
         change = no_change(Era.JSON, summary, [], "clear_order", aa.agent_id, provider=key, file=targets[0])
     main = _main_path(aa)
     if main is not None:
-        try:
-            doc = json_store.read_store(main)
-        except StoreBroken:
-            doc = None
-        order = doc.data.get("order") if doc else None
-        inherited = order.get(key) if isinstance(order, dict) else None
-        if isinstance(inherited, list) and inherited and not any(_own_order(t, key) for t in targets):
+        inherited = _main_order(install, main, key)
+        if inherited and not any(_own_order(t, key) for t in targets):
             change.notes.append(
-                f"The main agent's store still has a {key} order ({', '.join(map(str, inherited))}), which "
+                f"The main agent's store still has a {key} order ({', '.join(inherited)}), which "
                 f"{aa.agent_id} inherits; clear it with --agent main."
             )
     return change
+
+
+def _main_order(install: Install, main: Path, key: str) -> list[str] | None:
+    """The `key` order the main agent's files give, read as this release reads them: from
+    2026.4.7 its `auth-state.json` over the order an older release left in its store
+    (`openclaw.store_json.load_agent_store`, the reader `check` uses)."""
+    from ..openclaw.store_json import load_agent_store
+
+    state_file = install.layout.state_file if install.layout else None
+    return load_agent_store(main.parent, None, "main", state_file).order.get(key)
 
 
 def _own_order(target: Path, key: str) -> bool:
@@ -368,7 +374,7 @@ def undo_json(entry: JournalEntry, undo_id: str, force: bool, progress: Progress
             notes.append("restored although the file had changed since (forced); the replaced file is backed up.")
         if current is not None:
             saved.append(journal.save_backup(undo_id, path.name, current))
-        record_intent(  # journaled before it is written, as every change
+        record_intent(  # the undo's claim, now with what it replaces: still before the write
             undo_journal_entry(
                 entry, undo_id, summary, file=str(path), backup=str(saved[-1]) if saved else None,
                 after_sha256=sha256_hex(previous), notes=list(notes),
@@ -378,11 +384,7 @@ def undo_json(entry: JournalEntry, undo_id: str, force: bool, progress: Progress
     what = "Restored" if previous is not None else "Removed"
     summary = f"{what} {path.name} as before change {entry.id} ({entry.summary.rstrip('.')})."
     say(progress, f"Restoring {path} …")
-    try:
-        json_store.restore(path, previous, entry.mode_before, check=check)
-    except WriteError:
-        recover_intents()
-        raise
+    json_store.restore(path, previous, entry.mode_before, check=check)
 
     def holds() -> bool:
         try:
@@ -404,6 +406,7 @@ def undo_json(entry: JournalEntry, undo_id: str, force: bool, progress: Progress
         holds=holds,
         reapply=reapply,
         progress=progress,
+        scrubber=lambda: scrubber_for(recorded_install(entry)),
         sandbox=cli.get("sandbox"),
     )
     return undo_journal_entry(

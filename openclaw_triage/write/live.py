@@ -56,7 +56,7 @@ class ActionResult:
 
 
 def _run(install: Install, args: list[str], *, what: str, timeout: float, progress: Progress) -> Any:
-    from ..scrub import known_secrets
+    from ..scrub import scrubber_for
     from .cli_runner import env_for, run_openclaw
     from .errors import CliFailed, CliTimeout
 
@@ -68,7 +68,7 @@ def _run(install: Install, args: list[str], *, what: str, timeout: float, progre
             timeout=timeout,
             progress=progress,
             label=what,
-            known_secrets=[s for s in known_secrets(install) if len(s) >= 8],
+            scrubber=scrubber_for(install),
             cwd=install.state_dir,
         )
     except (CliFailed, CliTimeout) as exc:

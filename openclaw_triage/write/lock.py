@@ -50,6 +50,7 @@ from types import TracebackType
 from typing import Any
 
 from ..util.proc import pid_alive, start_ticks
+from ..util.safe_read import read_with_stat
 from ..util.tempfiles import temp_name
 from .atomic import clean_leftovers
 from .errors import LockBusy, LockLost, NotWritable
@@ -92,17 +93,9 @@ def _mtime(path: Path) -> float | None:
 
 
 def _read_small(path: Path) -> tuple[os.stat_result, bytes]:
-    """A lock file's stat and first bytes through one descriptor. Never blocks (O_NONBLOCK: a
-    FIFO in its place would wait for a writer forever); raises OSError, and `IsADirectoryError`
-    for anything but a regular file."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise IsADirectoryError(errno.EISDIR, "not a regular file", str(path))
-        return st, os.read(fd, _MAX_LOCK_BYTES)
-    finally:
-        os.close(fd)
+    """A lock file's stat and first bytes through one descriptor (`safe_read`: never blocks on
+    a FIFO in its place; `OSError` for anything but a regular file)."""
+    return read_with_stat(path, limit=_MAX_LOCK_BYTES, truncate=True)
 
 
 def _payload(path: Path) -> dict[str, Any]:

@@ -18,7 +18,9 @@ running in that very chat holds its entry in memory and writes it back when it e
 for such a turn (its transcript lock `<sessionId>.jsonl.lock`) before writing.
 
 Undo puts the three fields back where they were (a semantic undo: OpenClaw rewrites this file on
-every turn, so restoring old bytes would throw away other chats' progress).
+every turn, so restoring old bytes would throw away other chats' progress). For the same reason
+whether an interrupted unpin (or its undo) landed is read from the pins themselves when the bytes
+have moved on (`pins_in_place`).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from .errors import Conflict, InvalidInput, StoreBroken, WriteError
 from .jsonfmt import stringify
 from .lock import SESSION_STORE, FileLock, inspect_session_lock, lock_path_for
 
+UNPIN = "unpin"  # the journal's name for a change made here
 TIMEOUT_S = 10.0  # withSessionStoreLock's timeoutMs
 BUSY_WAIT_S = 5.0  # how long we wait for a turn running in a targeted chat
 _WS = re.compile(r"[ \t\n\r]*")
@@ -264,10 +267,14 @@ def unpin_file(
     select: Selector,
     *,
     backup: Callable[[bytes], Path] | None = None,
+    intent: Callable[[UnpinResult], None] | None = None,
     busy_wait: float = BUSY_WAIT_S,
     lock_timeout: float = TIMEOUT_S,
 ) -> UnpinResult:
-    """Clear the pin of every entry `select(key, entry)` picks, under the session lock."""
+    """Clear the pin of every entry `select(key, entry)` picks, under the session lock.
+
+    `backup(previous bytes)` and then `intent(what is about to be written)` run in the lock,
+    before the write: the journal's record of the change is made before the change."""
     _, text, _ = _read(path)  # a first look, outside the lock: which chats, and are they answering
     wanted = {
         s.key: s.value
@@ -291,8 +298,11 @@ def unpin_file(
             return UnpinResult(path, [], raw, None, mode, busy)
         new = splice(text, replacements).encode("utf-8")
         saved = backup(raw) if backup is not None else None
+        result = UnpinResult(path, removed, raw, new, mode, [k for k in busy if k in {r.key for r in removed}], saved)
+        if intent is not None:
+            intent(result)
         write_atomic(path, new, mode=mode, before_replace=lock.verify)
-    return UnpinResult(path, removed, raw, new, mode, [k for k in busy if k in {r.key for r in removed}], saved)
+    return result
 
 
 @dataclass(slots=True)
@@ -309,9 +319,12 @@ def repin_file(
     *,
     force: bool,
     backup: Callable[[bytes], Path] | None = None,
+    intent: Callable[[RepinResult], None] | None = None,
     lock_timeout: float = TIMEOUT_S,
 ) -> RepinResult:
-    """Put recorded pins back (undo of `unpin_file`); refuses (`Conflict`) what a user changed since."""
+    """Put recorded pins back (undo of `unpin_file`); refuses (`Conflict`) what a user changed since.
+
+    `backup` and `intent` run in the lock before the write, as for `unpin_file`."""
     with session_lock(path, timeout=lock_timeout) as lock:
         raw, text, mode = _read(path)
         current = last_spans(top_level_spans(text))
@@ -345,5 +358,38 @@ def repin_file(
         new = splice(text, replacements).encode("utf-8")
         if backup is not None:
             backup(raw)
+        result = RepinResult(raw, new, restored, skipped)
+        if intent is not None:
+            intent(result)
         write_atomic(path, new, mode=mode, before_replace=lock.verify)
-    return RepinResult(raw, new, restored, skipped)
+    return result
+
+
+def pins_in_place(path: Path, records: dict[str, dict[str, Any]]) -> bool | None:
+    """Whether `sessions.json` holds the pins an unpin recorded (`Removed.to_json`), now.
+
+    True: every recorded chat still there (the same conversation) carries its recorded pin;
+    False: none of them carries a pin. None: neither (a chat reset or pinned anew since, some
+    pinned and some not, none left, or a file that cannot be read): nobody can tell."""
+    try:
+        _, text, _ = _read(path)
+    except WriteError:
+        return None
+    current = last_spans(top_level_spans(text))
+    seen: set[str] = set()
+    for key, record in records.items():
+        span = current.get(key)
+        if span is None:
+            continue  # the chat is gone: it tells nothing
+        entry = span.value
+        if not isinstance(entry, dict) or entry.get("sessionId") != record.get("sessionId"):
+            return None
+        pin = {k: v for k, v in entry.items() if k in PIN_FIELDS}
+        recorded = {name: value for name, value, _after in record.get("fields") or []}
+        if not pin:
+            seen.add("unpinned")
+        elif pin == recorded:
+            seen.add("pinned")
+        else:
+            return None
+    return None if len(seen) != 1 else seen == {"pinned"}

@@ -2,19 +2,23 @@
 
 OpenClaw's database is never written directly: each change runs the CLI (`cli_runner`), re-reads
 the install to confirm it took, and records the inverse operation (keeping a displaced secret in
-a backup) so undo can run it through the CLI again.
+a backup) so undo can run it through the CLI again. The record is journaled before the CLI runs
+(`intents`), with what the change touches before and after it, so a kill while the CLI runs
+leaves a change recovery can judge from the install itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ..keys import mask
 from ..model import AgentAuth, AuthStore, CredentialType, Era, Install, Profile
 from ..openclaw.coerce import normalize_provider
+from ..scrub import scrubber_for
 from ..secret import Secret
 from . import journal, json_store
 from .change import (
@@ -24,12 +28,13 @@ from .change import (
     kind_word,
     new_entry,
     no_change,
-    record_entry,
+    recorded_install,
     reinspect,
     undo_journal_entry,
 )
 from .cli_runner import CliRoute, Progress, env_from_overrides, warnings_from
 from .errors import CliFailed, Conflict, InvalidInput, ProfileNotFound, UndoRefused, Unsupported
+from .intents import journaled, observed, record_entry, record_intent
 from .journal import JournalEntry
 from .validate import check_profile_fits
 
@@ -104,14 +109,7 @@ def sqlite_set_order(
             Era.SQLITE, f"The {key} order is already {', '.join(wanted)}.", [], "set_order", ctx.aa.agent_id, **extra
         )
     change_id = journal.new_id()
-    ctx.route.order_set(key, wanted)
     summary = f"Pinned the {key} profile order to {', '.join(wanted)}."
-    notes: list[str] = []
-    after = reread.get().agent.layers[-1].order.get(key)
-    if after != wanted:
-        notes.append(
-            f"WARNING: after the CLI ran, the stored {key} order reads {after or 'empty'}, not {', '.join(wanted)}."
-        )
     entry = _sqlite_entry(
         install,
         ctx,
@@ -120,9 +118,17 @@ def sqlite_set_order(
         summary,
         provider=key,
         undo={"op": "order", "provider": key, "previous": previous, "expected": wanted},
-        notes=notes,
     )
-    record_entry(entry, summary)
+    notes: list[str] = []
+    with journaled(change_id):
+        record_intent(entry)
+        ctx.route.order_set(key, wanted)
+        after = reread.get().agent.layers[-1].order.get(key)
+        if after != wanted:
+            notes.append(
+                f"WARNING: after the CLI ran, the stored {key} order reads {after or 'empty'}, not {', '.join(wanted)}."
+            )
+        record_entry(replace(entry, notes=notes), summary)
     return Change(change_id, summary, Era.SQLITE, True, None, notes, "set_order", ctx.aa.agent_id, **extra)
 
 
@@ -144,9 +150,7 @@ def sqlite_clear_order(install: Install, agent: str, provider: str, progress: Pr
             **extra,
         )
     change_id = journal.new_id()
-    ctx.route.order_clear(key)
     summary = f"Cleared the stored {key} profile order."
-    notes = _inherited_order_note(reread.get().agent, key)
     entry = _sqlite_entry(
         install,
         ctx,
@@ -155,9 +159,12 @@ def sqlite_clear_order(install: Install, agent: str, provider: str, progress: Pr
         summary,
         provider=key,
         undo={"op": "order", "provider": key, "previous": previous, "expected": None},
-        notes=notes,
     )
-    record_entry(entry, summary)
+    with journaled(change_id):
+        record_intent(entry)
+        ctx.route.order_clear(key)
+        notes = _inherited_order_note(reread.get().agent, key)
+        record_entry(replace(entry, notes=notes), summary)
     return Change(change_id, summary, Era.SQLITE, True, None, notes, "clear_order", ctx.aa.agent_id, **extra)
 
 
@@ -217,7 +224,7 @@ def sqlite_set_key(
         "type": str(ctype),
         "expected": Secret(value).fingerprint(),
     }
-    backup: Path | None = None
+    undo["before"] = observed(ctx.aa, undo)  # what recovery compares with (a fingerprint, never the secret)
     undoable = True
     notes: list[str] = []
     if previous is None:
@@ -229,7 +236,6 @@ def sqlite_set_key(
             "paste-token refuses (it takes only sk-ant-oat01- tokens), so it cannot be put back."
         )
     elif previous.secret is not None:
-        backup = journal.save_backup(change_id, "previous-secret", previous.secret.get_secret_value().encode("utf-8"))
         undo["previous"] = "backup"
         undo["hadExpires"] = previous.expires is not None
         ctx.route.known_secrets.append(previous.secret.get_secret_value())
@@ -237,38 +243,39 @@ def sqlite_set_key(
         undoable = False
         notes.append(f"{profile_id} had no stored secret before, so this cannot be undone.")
     ctx.route.known_secrets.append(value)
-    try:
-        result = ctx.route.paste(ctype, key, profile_id, value)
-    except BaseException:
-        if backup is not None:
-            backup.unlink(missing_ok=True)
-        raise
     summary = (
         f"Added {profile_id} ({ctype}) with {mask(value)}."
         if previous is None
         else f"Set the secret of {profile_id} ({ctype}) to {mask(value)}."
     )
-    notes += warnings_from(result)
-    now = reread.get().agent.effective.profiles.get(profile_id)
-    if now is None or now.secret is None or now.secret != Secret(value):
-        notes.append(
-            f"WARNING: after the CLI ran, {profile_id} does not hold {mask(value)}; check with `openclaw-triage check`."
+    backup: Path | None = None
+    with journaled(change_id):  # a change that did not land takes its backup with its intent
+        if undo.get("previous") == "backup" and previous is not None and previous.secret is not None:
+            secret = previous.secret.get_secret_value()
+            backup = journal.save_backup(change_id, "previous-secret", secret.encode("utf-8"))
+        entry = _sqlite_entry(
+            install,
+            ctx,
+            change_id,
+            "set_key",
+            summary,
+            provider=key,
+            profile_id=profile_id,
+            backup=str(backup) if backup else None,
+            existed_before=previous is not None,
+            undo=undo,
+            undoable=undoable,
+            notes=list(notes),
         )
-    entry = _sqlite_entry(
-        install,
-        ctx,
-        change_id,
-        "set_key",
-        summary,
-        provider=key,
-        profile_id=profile_id,
-        backup=str(backup) if backup else None,
-        existed_before=previous is not None,
-        undo=undo,
-        undoable=undoable,
-        notes=notes,
-    )
-    record_entry(entry, summary)
+        record_intent(entry)
+        result = ctx.route.paste(ctype, key, profile_id, value)
+        notes += warnings_from(result)
+        now = reread.get().agent.effective.profiles.get(profile_id)
+        if now is None or now.secret is None or now.secret != Secret(value):
+            notes.append(
+                f"WARNING: after the CLI ran, {profile_id} does not hold {mask(value)}; check with `openclaw-triage check`."
+            )
+        record_entry(replace(entry, notes=notes), summary)
     return Change(change_id, summary, Era.SQLITE, undoable, backup, notes, "set_key", ctx.aa.agent_id, **extra)
 
 
@@ -287,38 +294,37 @@ def sqlite_remove(install: Install, agent: str, profile_id: str, progress: Progr
         "orders": orders,
         "hadExpires": previous.expires is not None,
     }
+    undo["before"] = observed(ctx.aa, undo)  # what recovery compares with (a fingerprint, never the secret)
     backup: Path | None = None
     undoable = previous.type in (CredentialType.API_KEY, CredentialType.TOKEN) and previous.secret is not None
     notes: list[str] = []
-    if undoable and previous.secret is not None:
-        backup = journal.save_backup(change_id, "previous-secret", previous.secret.get_secret_value().encode("utf-8"))
-        ctx.route.known_secrets.append(previous.secret.get_secret_value())
-    else:
+    if not undoable:
         notes.append(f"{profile_id} is a {previous.type} profile without an inline secret, so this cannot be undone.")
-    try:
-        result = ctx.route.logout(profile_id)
-    except BaseException:
-        if backup is not None:
-            backup.unlink(missing_ok=True)
-        raise
     summary = f"Removed {profile_id}."
-    notes += warnings_from(result)
-    if profile_id in reread.get().agent.effective.profiles:
-        notes.append(f"{profile_id} still exists in another store this agent reads (e.g. the shared store).")
-    entry = _sqlite_entry(
-        install,
-        ctx,
-        change_id,
-        "remove_profile",
-        summary,
-        provider=undo["provider"],
-        profile_id=profile_id,
-        backup=str(backup) if backup else None,
-        undo=undo,
-        undoable=undoable,
-        notes=notes,
-    )
-    record_entry(entry, summary)
+    with journaled(change_id):  # a change that did not land takes its backup with its intent
+        if undoable and previous.secret is not None:
+            secret = previous.secret.get_secret_value()
+            backup = journal.save_backup(change_id, "previous-secret", secret.encode("utf-8"))
+            ctx.route.known_secrets.append(secret)
+        entry = _sqlite_entry(
+            install,
+            ctx,
+            change_id,
+            "remove_profile",
+            summary,
+            provider=undo["provider"],
+            profile_id=profile_id,
+            backup=str(backup) if backup else None,
+            undo=undo,
+            undoable=undoable,
+            notes=list(notes),
+        )
+        record_intent(entry)
+        result = ctx.route.logout(profile_id)
+        notes += warnings_from(result)
+        if profile_id in reread.get().agent.effective.profiles:
+            notes.append(f"{profile_id} still exists in another store this agent reads (e.g. the shared store).")
+        record_entry(replace(entry, notes=notes), summary)
     return Change(
         change_id,
         summary,
@@ -334,22 +340,19 @@ def sqlite_remove(install: Install, agent: str, profile_id: str, progress: Progr
 
 
 def undo_sqlite(entry: JournalEntry, undo_id: str, force: bool, progress: Progress) -> JournalEntry:
-    from ..openclaw.install import inspect_install
-    from ..openclaw.locate import Options
-
     cli = entry.cli or {}
     if not cli.get("path"):
         raise Unsupported(f"change {entry.id} recorded no openclaw CLI to undo it with.")
-    env = env_from_overrides(cli.get("env") or {})
-    route = CliRoute(cli=cli["path"], env=env, agent=cli.get("agentFlag"), progress=progress, cwd=Path(entry.state_dir))
-    options = Options(
-        state_dir=entry.state_dir,
-        config=cli.get("configPath"),
+    install = recorded_install(entry)
+    route = CliRoute(
+        cli=cli["path"],
+        env=env_from_overrides(cli.get("env") or {}),
+        scrubber=scrubber_for(install),
         agent=cli.get("agentFlag"),
-        openclaw=cli["path"],
-        sandbox=cli.get("sandbox"),
+        progress=progress,
+        cwd=Path(entry.state_dir),
     )
-    aa = inspect_install(options, env=env).agent
+    aa = install.agent
     spec = entry.undo or {}
     op = spec.get("op")
     key = str(spec.get("provider") or "")
@@ -362,48 +365,52 @@ def undo_sqlite(entry: JournalEntry, undo_id: str, force: bool, progress: Progre
             hint="Undo with --force to apply the recorded previous state anyway.",
         )
 
+    now = observed(aa, spec)  # what the change touched, as it is now (as recovery reads it)
+    run: Callable[[], object]
     if op == "order":
-        current = aa.layers[-1].order.get(key)
-        if current != spec.get("expected") and not force:
+        if now != spec.get("expected") and not force:
             raise conflict(f"the stored {key} order")
         previous = spec.get("previous")
         if previous:
-            route.order_set(key, previous)
             summary = f"Restored the {key} order to {', '.join(previous)} (undo of {entry.id})."
+            run = partial(route.order_set, key, previous)
         else:
-            route.order_clear(key)
             summary = f"Cleared the {key} order again, as before change {entry.id}."
+            run = partial(route.order_clear, key)
     elif op == "key":
-        now = aa.effective.profiles.get(pid)
-        fingerprint = now.secret.fingerprint() if now is not None and now.secret is not None else None
-        if fingerprint != spec.get("expected") and not force:
+        if now != spec.get("expected") and not force:
             raise conflict(f"the secret of {pid}")
         if spec.get("previous") == "backup" and entry.backup:
             secret = journal.read_backup(entry.backup).decode("utf-8")
             route.known_secrets.append(secret)
-            route.paste(CredentialType(spec["type"]), key, pid, secret)
             summary = f"Put the previous secret {mask(secret)} back into {pid} (undo of {entry.id})."
+            run = partial(route.paste, CredentialType(spec["type"]), key, pid, secret)
             if spec.get("hadExpires"):
                 notes.append("the previous token's expiry was not restored (paste-token cannot set an absolute time).")
         else:
-            route.logout(pid)
             summary = f"Removed {pid} again, as before change {entry.id}."
+            run = partial(route.logout, pid)
     elif op == "readd":
-        if pid in aa.effective.profiles and not force:
+        if now is not None and not force:
             raise conflict(f"{pid} exists again; it")
         if not entry.backup:
             raise UndoRefused(f"change {entry.id} kept no copy of the removed secret.")
         secret = journal.read_backup(entry.backup).decode("utf-8")
         route.known_secrets.append(secret)
-        route.paste(CredentialType(spec["type"]), key, pid, secret)
         summary = f"Re-added {pid} with {mask(secret)} (undo of {entry.id})."
-        for provider, ids in (spec.get("orders") or {}).items():
-            try:
-                route.order_set(provider, ids)
-            except CliFailed as exc:
-                notes.append(f"could not restore the {provider} order {', '.join(ids)}: {exc.message}")
+
+        def run() -> None:
+            route.paste(CredentialType(spec["type"]), key, pid, secret)
+            for provider, ids in (spec.get("orders") or {}).items():
+                try:
+                    route.order_set(provider, ids)
+                except CliFailed as exc:
+                    notes.append(f"could not restore the {provider} order {', '.join(ids)}: {exc.message}")
+
         if spec.get("hadExpires"):
             notes.append("the token's expiry was not restored (paste-token cannot set an absolute time).")
     else:
         raise UndoRefused(f"change {entry.id} has no recorded way to undo it.")
+    record_intent(undo_journal_entry(entry, undo_id, summary, notes=list(notes)))  # armed: the CLI runs next
+    run()
     return undo_journal_entry(entry, undo_id, summary, notes=notes)

@@ -15,12 +15,12 @@ from typing import Any
 from ..model import AgentAuth, Era, Install
 from ..openclaw.coerce import normalize_provider
 from . import journal
-from .change import AfterRead, Change, effect_notes, new_entry, no_change, record_entry, sha256_hex, undo_journal_entry
+from .change import AfterRead, Change, effect_notes, new_entry, no_change, sha256_hex, undo_journal_entry
 from .cli_runner import Progress, say
 from .errors import InvalidInput, UndoRefused, Unsupported
+from .intents import journaled, record_entry, record_intent
 from .journal import JournalEntry
-
-UNPIN = "unpin"
+from .sessions import UNPIN
 
 
 def _session_selector(
@@ -79,42 +79,49 @@ def json_unpin(
             )
     change_id = journal.new_id()
     say(progress, f"Clearing chat pins in {path} …")
-    result = session_write.unpin_file(
-        path,
-        _session_selector(keys, pid, everything, aa.agent_id),
-        backup=lambda raw: journal.save_backup(change_id, "sessions.json", raw),
-    )
-    what = f"pinned to {pid}" if pid else ("named" if keys else "pinned")
-    if not result.removed:
-        return no_change(
-            Era.JSON, f"No chat {what} has a pin to clear.", [], UNPIN, aa.agent_id, profile_id=pid, file=path
+
+    def entry_of(result: session_write.UnpinResult) -> JournalEntry:
+        removed = result.removed
+        summary = (
+            f"Unpinned {removed[0].key} (was {removed[0].profile_id}, {removed[0].source})."
+            if len(removed) == 1
+            else f"Unpinned {len(removed)} chats ({', '.join(sorted({r.profile_id for r in removed}))})."
         )
-    removed = result.removed
-    summary = (
-        f"Unpinned {removed[0].key} (was {removed[0].profile_id}, {removed[0].source})."
-        if len(removed) == 1
-        else f"Unpinned {len(removed)} chats ({', '.join(sorted({r.profile_id for r in removed}))})."
-    )
-    notes = [
-        f"{key} was answering while we wrote: when that turn ends, OpenClaw may write its old pin back; "
-        "check with `openclaw-triage sessions` and unpin it again."
-        for key in result.busy
-    ]
-    entry = new_entry(
-        install,
-        aa.agent_id,
-        change_id,
-        UNPIN,
-        summary,
-        profile_id=pid,
-        file=str(path),
-        backup=str(result.backup) if result.backup else None,
-        mode_before=result.mode,
-        after_sha256=sha256_hex(result.after),
-        undo={"op": "repin", "entries": {r.key: r.to_json() for r in removed}},
-        notes=notes,
-    )
-    record_entry(entry, summary)
+        notes = [
+            f"{key} was answering while we wrote: when that turn ends, OpenClaw may write its old pin back; "
+            "check with `openclaw-triage sessions` and unpin it again."
+            for key in result.busy
+        ]
+        return new_entry(
+            install,
+            aa.agent_id,
+            change_id,
+            UNPIN,
+            summary,
+            profile_id=pid,
+            file=str(path),
+            backup=str(result.backup) if result.backup else None,
+            mode_before=result.mode,
+            after_sha256=sha256_hex(result.after),
+            undo={"op": "repin", "entries": {r.key: r.to_json() for r in removed}},
+            notes=notes,
+        )
+
+    with journaled(change_id):  # journaled first, in the session lock (issue 16), as every change
+        result = session_write.unpin_file(
+            path,
+            _session_selector(keys, pid, everything, aa.agent_id),
+            backup=lambda raw: journal.save_backup(change_id, "sessions.json", raw),
+            intent=lambda pending: record_intent(entry_of(pending)),
+        )
+        what = f"pinned to {pid}" if pid else ("named" if keys else "pinned")
+        if not result.removed:
+            return no_change(
+                Era.JSON, f"No chat {what} has a pin to clear.", [], UNPIN, aa.agent_id, profile_id=pid, file=path
+            )
+        entry = entry_of(result)
+        record_entry(entry, entry.summary)
+    removed, summary, notes = result.removed, entry.summary, list(entry.notes)
     providers = {_pin_provider(aa, r.profile_id) for r in removed}
     for provider in sorted(p for p in providers if p):
         notes.extend(effect_notes(reread.get_or_none(), provider))
@@ -195,19 +202,23 @@ def undo_unpin(entry: JournalEntry, undo_id: str, force: bool, progress: Progres
         saved.append(journal.save_backup(undo_id, "sessions.json", raw))
         return saved[-1]
 
+    def entry_of(result: session_write.RepinResult) -> JournalEntry:
+        if result.restored:
+            summary = f"Pinned {', '.join(result.restored)} again as before change {entry.id}."
+        else:
+            summary = f"The pins of change {entry.id} are already in place; nothing to restore."
+        return undo_journal_entry(
+            entry,
+            undo_id,
+            summary,
+            file=str(path),
+            backup=str(saved[0]) if saved else None,
+            after_sha256=sha256_hex(result.after),
+            notes=[f"skipped {s}." for s in result.skipped],
+        )
+
     say(progress, f"Pinning chats again in {path} …")
-    result = session_write.repin_file(path, records, force=force, backup=backup)
-    notes = [f"skipped {s}." for s in result.skipped]
-    if result.restored:
-        summary = f"Pinned {', '.join(result.restored)} again as before change {entry.id}."
-    else:
-        summary = f"The pins of change {entry.id} are already in place; nothing to restore."
-    return undo_journal_entry(
-        entry,
-        undo_id,
-        summary,
-        file=str(path),
-        backup=str(saved[0]) if saved else None,
-        after_sha256=sha256_hex(result.after),
-        notes=notes,
+    result = session_write.repin_file(
+        path, records, force=force, backup=backup, intent=lambda pending: record_intent(entry_of(pending))
     )
+    return entry_of(result)

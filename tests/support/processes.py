@@ -1,13 +1,16 @@
-"""Real processes for tests that need a live pid (a gateway's, a lock holder's) or a dead one."""
+"""Real processes for tests that need a live pid (a gateway's, a lock holder's), a dead one, or one
+killed at an exact point of a write."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 
@@ -54,3 +57,40 @@ def deadline(seconds: float, what: str = "the command") -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
     if time.monotonic() - started >= seconds:
         raise TimeoutError(f"{what} ran until its {seconds} s deadline")
+
+
+_KILLED_AT_RENAME = """
+import os, signal, sys
+target, when, home, code = sys.argv[1:5]
+rename = os.replace
+
+def replace(src, dst, *args, **kwargs):  # kill -9 at the rename that lands `target`, before or after it
+    if os.path.realpath(dst) == target and when == "before":
+        os.kill(os.getpid(), signal.SIGKILL)
+    rename(src, dst, *args, **kwargs)
+    if os.path.realpath(dst) == target:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+os.replace = replace
+from openclaw_triage import write
+from openclaw_triage.openclaw.install import inspect_install
+from openclaw_triage.openclaw.locate import Options
+install = inspect_install(Options(), env={"HOME": home, "PATH": "/usr/bin:/bin", "OPENCLAW_GATEWAY_PORT": "9"})
+exec(code)
+print("not killed", flush=True)
+"""
+
+
+def killed_at_rename(target: Path, when: str, home: Path, code: str) -> None:
+    """Run `code` (it sees `write` and `install`, the install in `home`) in a process of its own
+    that is killed with SIGKILL right `when` ("before" or "after") a rename lands `target`: a
+    `kill -9` at that exact point of a write, in our own environment (journal and all)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _KILLED_AT_RENAME, os.path.realpath(target), when, str(home), code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == -signal.SIGKILL, f"not killed at {target}: {proc.stdout}{proc.stderr}"
