@@ -490,15 +490,9 @@ class TriageApp(App[int]):
         from .screens.paste import PasteScreen
 
         target = fixes.paste_target(self.snapshot.diagnosis, finding=self.finding, profile_id=self._paste_profile())
-        provider = "anthropic"
-        if target is not None and (view := self.snapshot.diagnosis.view(target)) is not None:
-            from ..openclaw.coerce import normalize_provider
-
-            provider = normalize_provider(view.profile.provider, self.snapshot.install.era)
         self.push_screen(
             PasteScreen(
                 self.snapshot,
-                provider=provider,
                 target=target,
                 agent=self.snapshot.diagnosis.agent.agent_id,
                 read_clipboard=self.read_clipboard,
