@@ -60,6 +60,7 @@ __all__ = [
     "last4",
     "mask",
     "problem_text",
+    "provider_of",
     "sanitize",
     "sends_bearer",
 ]
@@ -290,6 +291,24 @@ class KeyInfo:
         if self.problems:
             text += ": " + "; ".join(problem_text(p, self) for p in self.problems)
         return text
+
+
+_ANTHROPIC_KINDS = frozenset(
+    {KeyKind.API_KEY, KeyKind.OAUTH_TOKEN, KeyKind.REFRESH_TOKEN, KeyKind.ADMIN_KEY, KeyKind.ANTHROPIC_OTHER}
+)
+
+
+def provider_of(info: KeyInfo) -> str | None:
+    """The provider (a `providers` id) whose key `info` looks like, from `classify(value)` with no
+    provider: `anthropic` for every `sk-ant-` kind, a row's id for its prefix; None when the shape
+    names none of the rows (a bare `sk-` many providers share, no prefix at all, a placeholder)."""
+    if info.judged_as == "anthropic" and info.kind in _ANTHROPIC_KINDS:
+        return "anthropic"
+    if info.kind is KeyKind.OTHER_PROVIDER and info.provider_guess:
+        for other in OTHER_PROVIDERS:
+            if other.name == info.provider_guess and not other.generic:
+                return other.provider_id
+    return None
 
 
 def problem_text(problem: Problem, info: KeyInfo | None = None) -> str:

@@ -92,6 +92,13 @@ class Provider:
         return self.base_url.split("://", 1)[-1].split("/", 1)[0].lower()
 
     @property
+    def probe_request(self) -> str:
+        """The free request that proves a key, as a person reads it: `GET /api/v1/key`."""
+        rest = self.base_url.split("://", 1)[-1]
+        base = "/" + rest.split("/", 1)[1] if "/" in rest else ""
+        return f"GET {base.rstrip('/')}{self.probe_path.split('?', 1)[0]}"
+
+    @property
     def sends_bearer(self) -> bool:
         return self.auth_header == "authorization"
 

@@ -82,6 +82,22 @@ class ProviderSources:
     def used(self) -> Source | None:
         return next((s for s in self.sources if s.status == "used"), None)
 
+    def rows(self) -> list[Source]:
+        """The sources as a table shows them (`check`, the app): every set source in precedence, and a
+        variable set nowhere as one `env` row naming every place it was looked for, so the table stays short."""
+        set_vars = {s.variable for s in self.sources if s.variable and s.status != "not set"}
+        out: list[Source] = []
+        collapsed: set[str] = set()
+        for src in self.sources:
+            if src.variable and src.variable not in set_vars:
+                if src.variable not in collapsed:
+                    collapsed.add(src.variable)
+                    kinds = ", ".join(dict.fromkeys(s.kind for s in self.sources if s.variable == src.variable))
+                    out.append(Source("env", f"{src.variable} ({kinds})", src.value, "not set", variable=src.variable))
+                continue
+            out.append(src)
+        return out
+
 
 @dataclass(slots=True, eq=False)  # a picture, never compared (eq costs `check` time)
 class Diagnosis:

@@ -176,20 +176,9 @@ def _sources_text(diag: Diagnosis, paint: Callable[[str, str], str], e: Callable
     for group in diag.sources:
         lines.append("")
         lines.append(paint(f"Where credentials come from ({group.provider})", "1"))
-        rows: list[tuple[str, str, str, str]] = []
-        set_vars = {s.variable for s in group.sources if s.variable and s.status != "not set"}
-        collapsed: set[str] = set()
-        for src in group.sources:
-            if src.variable and src.variable not in set_vars:  # set nowhere: one row for all its places
-                if src.variable not in collapsed:
-                    collapsed.add(src.variable)
-                    kinds = ", ".join(dict.fromkeys(s.kind for s in group.sources if s.variable == src.variable))
-                    rows.append(("not set", "env", src.value, f"{src.variable} ({kinds})"))
-                continue
+        for src in group.rows():
             note = f"  ({src.note})" if src.note and src.status != "not set" else ""
-            rows.append((src.status, src.kind, src.value, _home(diag, src.where) + note))
-        for status, kind, value, where in rows:
-            lines.append(e(f"  {status:<8}  {kind:<13}  {value:<20}  {where}"))
+            lines.append(e(f"  {src.status:<8}  {src.kind:<13}  {src.value:<20}  {_home(diag, src.where)}{note}"))
     return lines
 
 

@@ -548,15 +548,17 @@ async def probe_candidate(
     ctype: CredentialType,
     deep: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
+    provider: str = PROVIDER,
 ) -> ProbeResult:
-    """Probe a secret before it is stored (the guarded paste), exactly as if `profile_id` held it.
+    """Probe a secret before it is stored (the guarded paste), exactly as if `profile_id` held it:
+    sent to `provider`'s API (its row's free request, to the base URL OpenClaw would use).
 
     Nothing is written: the candidate lives in a copy of the diagnosis that holds only it.
     """
     from ..diagnose.result import profile_view
 
     install = diagnosis.install
-    profile = Profile(id=profile_id, provider=PROVIDER, type=ctype, secret=secret, layer="candidate")
+    profile = Profile(id=profile_id, provider=provider, type=ctype, secret=secret, layer="candidate")
     report = profile_view(
         diagnosis.agent.effective, profile, install.config.data, install.seen_env, diagnosis.now_ms, install.era
     )

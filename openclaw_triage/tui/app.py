@@ -40,6 +40,7 @@ from .widgets.findings import FindingsList
 from .widgets.panes import ProbePane
 from .widgets.profiles import ProfilesTable
 from .widgets.sessions import SessionsTable
+from .widgets.sources import SourcesPane
 from .widgets.text import shown
 
 if TYPE_CHECKING:
@@ -149,7 +150,7 @@ class TriageApp(App[int]):
         self.query_one(FindingsList).focus()
 
     async def _fill_hidden_tabs(self) -> None:
-        """Mount the Chats and Gateway tabs after the first frame: the app shows up sooner.
+        """Mount the Chats, Gateway and Sources tabs after the first frame: the app shows up sooner.
         Each draws the snapshot once it is mounted."""
         chats = self.query(f"#{VIEWS['chats'][0]}").results(TabPane)
         for pane in chats:
@@ -158,6 +159,9 @@ class TriageApp(App[int]):
         for pane in self.query(f"#{VIEWS['channels'][0]}").results(TabPane):
             if not pane.children:
                 await pane.mount(VerticalScroll(ChannelsPane(id="channels"), id="channels-scroll"))
+        for pane in self.query(f"#{VIEWS['sources'][0]}").results(TabPane):
+            if not pane.children:
+                await pane.mount(VerticalScroll(SourcesPane(id="sources"), id="sources-scroll"))
 
     def _looked_in(self) -> list[str]:
         finding = next((f for f in self.snapshot.diagnosis.findings if f.code == "install.not_found"), None)
@@ -199,7 +203,7 @@ class TriageApp(App[int]):
         errors = sum(1 for f in diag.findings if f.severity.value == "error")
         chats_mark = mark.get(worst.get("chats", ""), "")
         channels_mark = mark.get(worst.get("channels", ""), "")
-        if compact:  # seven tabs across 80 columns: short words, counts only where they warn
+        if compact:  # eight tabs across 80 columns: short words, counts only where they warn
             labels = {
                 "findings": f"Findings {errors}✖" if errors else "Findings",
                 "profiles": f"Profiles {len(diag.profiles)}",
@@ -494,15 +498,9 @@ class TriageApp(App[int]):
         from .screens.paste import PasteScreen
 
         target = fixes.paste_target(self.snapshot.diagnosis, finding=self.finding, profile_id=self._paste_profile())
-        provider = "anthropic"
-        if target is not None and (view := self.snapshot.diagnosis.view(target)) is not None:
-            from ..openclaw.coerce import normalize_provider
-
-            provider = normalize_provider(view.profile.provider, self.snapshot.install.era)
         self.push_screen(
             PasteScreen(
                 self.snapshot,
-                provider=provider,
                 target=target,
                 agent=self.snapshot.diagnosis.agent.agent_id,
                 read_clipboard=self.read_clipboard,

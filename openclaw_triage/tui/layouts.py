@@ -3,12 +3,12 @@
 `Full` shows every pane at once and needs room: at least `FULL_SIZE` (columns, rows). Below
 that (a default 80x24 terminal, most SSH sessions, a split window) `Compact` gives each pane
 the whole width, one view at a time, behind tabs: Findings (the list and the explanation),
-Profiles, Chats, Gateway, Order, Probe, Install. Nothing is squeezed into a column too narrow
-for its words.
+Profiles, Chats, Gateway, Order, Probe, Install, Sources. Nothing is squeezed into a column too
+narrow for its words.
 
 Both hold the same widgets with the same ids, so the app and its tests reach a pane the same
 way in either; the app builds the one that fits and swaps it when the terminal crosses the
-size. The Chats and Gateway tabs are filled just after the first frame, in both.
+size. The Chats, Gateway and Sources tabs are filled just after the first frame, in both.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ VIEWS = {
     "order": ("tab-order", "#order-scroll"),
     "probe": ("tab-probe", "#probe-scroll"),
     "install": ("tab-install", "#install-scroll"),
+    "sources": ("tab-sources", "#sources-scroll"),  # last: the number keys before it stay as they were
 }
 VIEW_ORDER = tuple(VIEWS)
 
@@ -56,6 +57,7 @@ class Full(Container):
                         yield ProfilesTable(id="profiles")
                     yield TabPane("Chats", id=VIEWS["chats"][0])
                     yield TabPane("Gateway & channels", id=VIEWS["channels"][0])
+                    yield TabPane("Where keys come from", id=VIEWS["sources"][0])
                 with Horizontal(id="bottom"):
                     yield VerticalScroll(OrderPane(id="order"), id="order-scroll")
                     yield VerticalScroll(ProbePane(id="probe"), id="probe-scroll")
@@ -82,3 +84,4 @@ class Compact(Container):
                 yield VerticalScroll(ProbePane(id="probe"), id="probe-scroll")
             with TabPane("Install", id=VIEWS["install"][0]):
                 yield VerticalScroll(VersionPane(id="version"), ConfigPane(id="config"), id="install-scroll")
+            yield TabPane("Sources", id=VIEWS["sources"][0])

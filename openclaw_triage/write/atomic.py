@@ -270,23 +270,32 @@ def write_atomic(
 
 
 _LATE_WAIT_S = 0.2
+_EMPTY_WAIT_S = 5.0
+_STEADY_S = 0.03
 
 
 def _late_write(fd: int, as_checked: os.stat_result) -> bytes | None:
     """What another program wrote into the file we just replaced, after our check (None: nothing).
 
     Its open truncated the file before our rename (`writeFileSync` opens with O_TRUNC), so a
-    change shows at once; its bytes may follow a moment later: wait until they stop changing."""
+    change shows at once; its bytes may follow a moment later: wait until they stop changing.
+    A file still empty is a writer between its truncate and its write (descheduled on a busy
+    machine, it can stay there for a while): its bytes are waited for longer, or its update
+    would be lost."""
     st, data = _read_fd(fd)
     if (st.st_size, st.st_mtime_ns) == (as_checked.st_size, as_checked.st_mtime_ns):
         return None
-    deadline = time.monotonic() + _LATE_WAIT_S
-    while time.monotonic() < deadline:
-        time.sleep(0.001)
-        again, data_again = _read_fd(fd)
-        if data and (again.st_size, again.st_mtime_ns) == (st.st_size, st.st_mtime_ns):
+    started = steady_since = time.monotonic()
+    while True:
+        now = time.monotonic()
+        if now - started >= (_LATE_WAIT_S if data else _EMPTY_WAIT_S):
             break
-        st, data = again, data_again
+        time.sleep(0.002)
+        again, data_again = _read_fd(fd)
+        if (again.st_size, again.st_mtime_ns) != (st.st_size, st.st_mtime_ns):
+            st, data, steady_since = again, data_again, time.monotonic()
+        elif data and time.monotonic() - steady_since >= _STEADY_S:
+            break  # a write in several pieces pauses between them: unchanged for a while, it is done
     return data
 
 

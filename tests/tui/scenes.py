@@ -83,11 +83,32 @@ def chats_pinned(root: Path) -> Path:
     return home
 
 
+def sources_shadowed(root: Path) -> Path:
+    """Keys in several places: a profile wins over ANTHROPIC_API_KEY in ~/.openclaw/.env, and the
+    OpenRouter fallback's key in .env wins over the config's env block."""
+    home = root / "sources"
+    h = LegacyHome(home).config(
+        {
+            "agents": {"defaults": {"model": {"primary": "anthropic/claude-sonnet-4-6",
+                                              "fallbacks": ["openrouter/deepseek/deepseek-chat"]}}},
+            "env": {"vars": {"OPENROUTER_API_KEY": fakekeys.openrouter_key("scene-config")}},
+        }
+    )  # fmt: skip
+    h.store({"profiles": {"anthropic:default": api_key_profile(fakekeys.api_key("scene"))}})
+    dotenv = home / ".openclaw" / ".env"
+    dotenv.write_text(
+        f"ANTHROPIC_API_KEY={fakekeys.api_key('scene-env')}\nOPENROUTER_API_KEY={fakekeys.openrouter_key('scene-env')}\n"
+    )
+    dotenv.chmod(0o600)
+    return home
+
+
 SCENES = {
     "seed-broken-install": seed_demo,
     "same-secret-two-profiles": same_secret,
     "sqlite-token-pinned": sqlite_pinned,
     "chats-pinned": chats_pinned,
+    "sources-shadowed": sources_shadowed,
 }
-# Keys pressed before the picture is taken (the Chats tab is tab 2).
-SCENE_KEYS = {"chats-pinned": ["2"]}
+# Keys pressed before the picture is taken (the Chats tab is tab 2, Where keys come from 7).
+SCENE_KEYS = {"chats-pinned": ["2"], "sources-shadowed": ["7"]}

@@ -36,9 +36,14 @@ def test_the_seed_install_at_each_size(snap_compare, tmp_path: Path, size: str) 
     assert snap_compare(make_app(SCENES["seed-broken-install"](tmp_path)), terminal_size=SIZES[size])
 
 
-@pytest.mark.parametrize(("view", "key"), [("profiles", "1"), ("chats", "2"), ("order", "4"), ("install", "6")])
+VIEW_SCENES = {"chats": "chats-pinned", "sources": "sources-shadowed"}  # the rest: the seed install
+
+
+@pytest.mark.parametrize(
+    ("view", "key"), [("profiles", "1"), ("chats", "2"), ("order", "4"), ("install", "6"), ("sources", "7")]
+)
 def test_each_view_at_80x24(snap_compare, tmp_path: Path, view: str, key: str) -> None:  # type: ignore[no-untyped-def]
-    home = SCENES["chats-pinned"](tmp_path) if view == "chats" else SCENES["seed-broken-install"](tmp_path)
+    home = SCENES[VIEW_SCENES.get(view, "seed-broken-install")](tmp_path)
     assert snap_compare(make_app(home), press=[key], terminal_size=SIZES["80x24"])
 
 

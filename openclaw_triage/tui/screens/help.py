@@ -30,6 +30,11 @@ lets only the chat itself change a pin, and the table says how).
 last changed (`g` makes it reload them), Discord (bot token, DM policy, pairing requests waiting:
 `a` approves one), and every agent with the channels routed to it.
 
+**Where keys come from** (tab `7`): for every provider a model uses, each place OpenClaw looks
+for its key, in OpenClaw's order (the auth profiles, the gateway's environment, `~/.openclaw/.env`,
+the config's `env` block, `models.providers.<p>.apiKey`, the agent's `models.json`), masked: the
+one it uses, the ones that one shadows, and keys set where OpenClaw does not read them.
+
 **Order override**: the stored override (which replaces the config order), the config order, and
 the order OpenClaw will really use, with the reason for each place.
 

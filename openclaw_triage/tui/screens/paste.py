@@ -6,6 +6,10 @@ keeps only the first line of a paste, which would silently cut a wrapped key in 
 field here keeps the whole paste and lets `keys.sanitize` judge it: only what cannot change
 the key is cleaned; anything else is refused with the reason. The key itself is never shown:
 only OpenClaw's mask, its length and its last four characters.
+
+Whose key it is, which profile it goes into and whether it may be saved at all (a key no model
+in use needs is refused) is decided by `write.paste_plan.plan_paste`; this screen only shows the
+plan, tests the key with that provider if asked, and hands it to `write.set_key`.
 """
 
 from __future__ import annotations
@@ -24,14 +28,24 @@ from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from ...keys import last4, mask
 from ...model import CredentialType
-from ...openclaw.coerce import normalize_provider
+from ...providers import get as provider_row
 from ...secret import Secret
-from ...write.validate import Checked, check_profile_fits, check_secret, default_profile_id
+from ...write.paste_plan import PastePlan, plan_paste
 from ..state import Snapshot
 
 ClipboardReader = Callable[[], str]
-PROBE_ON = "Test it with Anthropic first (free GET /v1/models): on"
-PROBE_OFF = "Test it with Anthropic first: off, the key is saved untested"
+
+
+def probe_label(plan: PastePlan | None, on: bool) -> str:
+    """The test toggle names the provider that would be asked, and the free request it costs."""
+    row = provider_row(plan.probe_provider) if plan is not None and plan.probe_provider else None
+    if plan is None or plan.provider is None:
+        return f"Test it with its provider first: {'on' if on else 'off, the key is saved untested'}"
+    if row is None:
+        return f"No test speaks to {plan.label}: the key is saved untested"
+    if on:
+        return f"Test it with {row.label} first (free {row.probe_request}): on"
+    return f"Test it with {row.label} first: off, the key is saved untested"
 
 
 def read_system_clipboard() -> str:
@@ -82,21 +96,19 @@ class PasteScreen(ModalScreen[Saved | None]):
         self,
         snapshot: Snapshot,
         *,
-        provider: str = "anthropic",
         target: str | None = None,
         read_clipboard: ClipboardReader | None = None,
         agent: str | None = None,
     ) -> None:
         super().__init__()
         self.snapshot = snapshot
-        self.provider = provider
-        self.preferred_target = target
+        self.preferred_target = target  # the profile the paste was opened for (a finding's, a row's)
         self.read_clipboard = read_clipboard or read_system_clipboard
         self.agent = agent
         self.clipboard: str | None = None
         self.clipboard_problem: str | None = None
-        self.checked: Checked | None = None
-        self.refusal: str | None = None
+        self.plan: PastePlan | None = None  # what the domain decided for what is pasted now
+        self._options: list[tuple[str, str]] = []  # the profile list as last offered
 
     def compose(self) -> ComposeResult:
         with Vertical(id="paste"):
@@ -109,7 +121,7 @@ class PasteScreen(ModalScreen[Saved | None]):
                 yield GuardedInput(placeholder="…or paste here (the key stays hidden); Enter saves", id="paste-input")
                 yield Static("", id="paste-verdict")
                 yield Select[str]([], prompt="Save into profile", id="paste-target", allow_blank=True)
-                yield Checkbox(PROBE_ON, value=True, id="paste-probe")
+                yield Checkbox(probe_label(None, True), value=True, id="paste-probe")
 
     def on_mount(self) -> None:
         self._set_save_label()
@@ -149,7 +161,7 @@ class PasteScreen(ModalScreen[Saved | None]):
 
     @on(Checkbox.Changed, "#paste-probe")
     def _probe_toggled(self, event: Checkbox.Changed) -> None:
-        event.checkbox.label = PROBE_ON if event.value else PROBE_OFF
+        event.checkbox.label = probe_label(self.plan, event.value)
         self._set_save_label()
 
     def _set_save_label(self) -> None:
@@ -167,61 +179,68 @@ class PasteScreen(ModalScreen[Saved | None]):
     # --- judging --------------------------------------------------------------------------
 
     def _judge(self, *, keep_target: bool = False) -> None:
+        """Ask the domain what to do with what is pasted now, and show its answer (never the key)."""
         verdict = self.query_one("#paste-verdict", Static)
         save = self.query_one("#paste-save", Button)
         raw = self.raw_secret()
-        self.checked, self.refusal = None, None
         save.disabled = True
         if not raw:
+            self.plan = None
             verdict.update(Text("Nothing to check yet.", style="dim"))
             return
-        store = self.snapshot.diagnosis.agent.effective
+        chosen = self.target_id() if keep_target else None
+        plan = self.plan = plan_paste(self.snapshot.diagnosis, raw, target=self.preferred_target, chosen=chosen)
+        self._offer_targets(plan)
+        self._set_probe(plan)
+        checked = plan.checked
+        if checked is None:  # malformed, or of a kind no profile takes
+            verdict.update(Text(f"✗ Refused: {plan.refusal}", style="bold red"))
+            return
         era = self.snapshot.install.era
-        try:
-            checked = check_secret(self.provider, raw, None, store=store)
-        except Exception as exc:  # InvalidSecret / InvalidInput: the reason, never the key
-            self.refusal = str(exc)
-            verdict.update(Text(f"✗ Refused: {self.refusal}", style="bold red"))
-            return
-        if not keep_target:
-            self._offer_targets(checked.type)
-        target = self.target_id()
-        try:
-            if target:
-                check_profile_fits(target, self.provider, checked.type, store, secret_kind=checked.info.kind.label)
-        except Exception as exc:
-            self.refusal = str(exc)
-            verdict.update(Text(f"✗ {self.refusal}", style="bold red"))
-            return
-        self.checked = checked
         lines = Text()
-        lines.append("✓ ", style="bold green")
-        lines.append(f"{checked.info.kind.label}: {mask(checked.value, era=era)}")
+        lines.append("✓ " if plan.allowed else "✗ ", style="bold green" if plan.allowed else "bold red")
+        lines.append(f"{plan.what}: {mask(checked.value, era=era)}")
         lines.append(f"  ·  {len(checked.value)} characters  ·  ends …{last4(checked.value)}", style="dim")
-        if checked.type is CredentialType.API_KEY:  # tokens are not in the Console's list
-            lines.append("\n  Match the last four against the Anthropic Console's key list.", style="dim")
+        if not plan.allowed:
+            lines.append(f"\nRefused: {plan.refusal}", style="bold red")
+            verdict.update(lines)
+            return
+        row = provider_row(plan.provider)
+        if checked.type is CredentialType.API_KEY and row is not None:  # tokens are in no key list
+            lines.append(f"\n  Match the last four against {row.keys_url}.", style="dim")
+        lines.append(f"\n  OpenClaw uses it for {', '.join(plan.used_by)}.", style="dim")
         if checked.cleaned:
             lines.append("\n  Cleaned (cannot change the key): " + "; ".join(checked.cleaned), style="dim")
         verdict.update(lines)
-        save.disabled = not target
+        save.disabled = False
 
-    def _offer_targets(self, ctype: CredentialType) -> None:
-        """Profiles of the key's own type, plus OpenClaw's default name for a new one."""
-        store = self.snapshot.diagnosis.agent.effective
-        same = [
-            pid
-            for pid, p in store.profiles.items()
-            if p.type == ctype and normalize_provider(p.provider, self.snapshot.install.era) == self.provider
-        ]
-        new_id = default_profile_id(self.provider, ctype, store)
-        options = [(f"{pid} ({ctype})", pid) for pid in same]
-        if new_id not in same:
-            options.append((f"new: {new_id} ({ctype})", new_id))
+    def _offer_targets(self, plan: PastePlan) -> None:
+        """The profiles the key may go into (its provider's, of its type, then a new one), the plan's first."""
         select = self.query_one("#paste-target", Select)
-        select.set_options(options)
-        preferred = self.preferred_target if self.preferred_target in same else (same[0] if len(same) == 1 else new_id)
+        store = self.snapshot.diagnosis.agent.effective
+        ctype = plan.checked.type if plan.checked is not None else None
+        options = [
+            (f"{pid} ({ctype})" if pid in store.profiles else f"new: {pid} ({ctype})", pid) for pid in plan.choices
+        ]
+        if options != self._options:
+            self._options = options
+            select.set_options(options)
         with self.prevent(Select.Changed):
-            select.value = preferred
+            if plan.profile_id is None:
+                select.clear()
+            elif select.value != plan.profile_id:
+                select.value = plan.profile_id
+
+    def _set_probe(self, plan: PastePlan) -> None:
+        """The test toggle names the plan's provider; with no probe for it, it is off and says so."""
+        probe = self.query_one("#paste-probe", Checkbox)
+        can = plan.probe_provider is not None
+        with self.prevent(Checkbox.Changed):
+            if can == probe.disabled:  # it turned off only because no test was possible: back on when one is
+                probe.value = can
+            probe.disabled = not can
+        probe.label = probe_label(plan, probe.value)
+        self._set_save_label()
 
     def target_id(self) -> str | None:
         value = self.query_one("#paste-target", Select).value
@@ -235,11 +254,11 @@ class PasteScreen(ModalScreen[Saved | None]):
 
     @on(Button.Pressed, "#paste-save")
     def _save_pressed(self) -> None:
-        checked, target = self.checked, self.target_id()
-        if checked is None or not target:
+        plan = self.plan
+        if plan is None or not plan.allowed:
             return
         self.query_one("#paste-save", Button).disabled = True
-        self.save_worker(checked, target, self.query_one("#paste-probe", Checkbox).value)
+        self.save_worker(plan, self.query_one("#paste-probe", Checkbox).value)
 
     def healthy_key_in(self, profile_id: str) -> str | None:
         """The masked key `profile_id` holds now, if nothing is wrong with it (None: none, or broken)."""
@@ -249,17 +268,21 @@ class PasteScreen(ModalScreen[Saved | None]):
         return view.masked
 
     @work(exclusive=True, group="paste-save")
-    async def save_worker(self, checked: Checked, profile_id: str, probe_first: bool) -> None:
-        """Test the key (if asked), ask before it replaces a healthy one, then write it."""
+    async def save_worker(self, plan: PastePlan, probe_first: bool) -> None:
+        """Test the key with its provider (if asked), ask before it replaces a healthy one, then write it."""
         verdict = self.query_one("#paste-verdict", Static)
+        checked, profile_id, provider = plan.checked, plan.profile_id, plan.provider
+        assert checked is not None and profile_id is not None and provider is not None  # plan.allowed
         secret = Secret(checked.value)
-        if probe_first:
+        if probe_first and plan.probe_provider is not None:
             from ...probe import probe_candidate
 
-            verdict.update(Text("Asking Anthropic about this key…", style="bold"))
-            result = await probe_candidate(self.snapshot.diagnosis, secret, profile_id=profile_id, ctype=checked.type)
+            verdict.update(Text(f"Asking {plan.label} about this key…", style="bold"))
+            result = await probe_candidate(
+                self.snapshot.diagnosis, secret, profile_id=profile_id, ctype=checked.type, provider=plan.probe_provider
+            )
             if result.verdict != "accepted":
-                self._not_saved(result)
+                self._not_saved(result, plan.label)
                 return
         masked = mask(checked.value, era=self.snapshot.install.era)
         replaced = self.healthy_key_in(profile_id)
@@ -276,28 +299,26 @@ class PasteScreen(ModalScreen[Saved | None]):
                 return
         verdict.update(Text("Saving… (through the openclaw CLI on 2026.9: a few seconds)", style="bold"))
         try:
-            change = await self._write(secret, profile_id, checked.type)
+            change = await self._write(secret, provider, profile_id, checked.type)
         except Exception as exc:
             verdict.update(Text(f"✗ Nothing was changed: {exc}", style="bold red"))
             self.query_one("#paste-save", Button).disabled = False
             return
-        self.dismiss(Saved(change, profile_id, self.provider))
+        self.dismiss(Saved(change, profile_id, provider))
 
-    def _not_saved(self, result: Any) -> None:
-        """Say who said what: Anthropic's rejection, or that it could not be asked (and offer to save untested)."""
+    def _not_saved(self, result: Any, who: str) -> None:
+        """Say who said what: the provider's rejection, or that it could not be asked (and offer to save untested)."""
         verdict = self.query_one("#paste-verdict", Static)
         code = result.code.removeprefix("probe.")
         rid = f" (request-id {result.request_id})" if result.request_id else ""
         if result.verdict == "rejected":
             verdict.update(
-                Text(
-                    f"✗ Not saved: Anthropic rejected this key: {code}{rid}. {result.finding.message}", style="bold red"
-                )
+                Text(f"✗ Not saved: {who} rejected this key: {code}{rid}. {result.finding.message}", style="bold red")
             )
-        else:  # no answer: Anthropic said nothing; the key is neither good nor bad as far as we know
+        else:  # no answer: the provider said nothing; the key is neither good nor bad as far as we know
             verdict.update(
                 Text(
-                    f"! Not saved: Anthropic could not be asked ({code}: {result.finding.message}). The key itself "
+                    f"! Not saved: {who} could not be asked ({code}: {result.finding.message}). The key itself "
                     "was not tested. Turn the test off to save it untested.",
                     style="bold yellow",
                 )
@@ -306,12 +327,12 @@ class PasteScreen(ModalScreen[Saved | None]):
             probe.value = False  # the next Save (or Enter) saves it untested; the label says so
         self.query_one("#paste-save", Button).disabled = False
 
-    async def _write(self, secret: Secret, profile_id: str, ctype: CredentialType) -> Any:
+    async def _write(self, secret: Secret, provider: str, profile_id: str, ctype: CredentialType) -> Any:
         import asyncio
 
         from ... import write
 
         install = self.snapshot.install
         return await asyncio.to_thread(
-            write.set_key, install, self.provider, profile_id, secret, type=ctype, agent=self.agent
+            write.set_key, install, provider, profile_id, secret, type=ctype, agent=self.agent
         )
