@@ -199,6 +199,7 @@ def write_atomic(
     before_replace: Callable[[], None] | None = None,
     expect: Seen | None = None,
     exclusive: bool = False,
+    complete: Callable[[bytes], bool] | None = None,
 ) -> Written:
     """Atomically make `path` (or the file its symlink points to) hold exactly `data`.
 
@@ -207,7 +208,8 @@ def write_atomic(
     caller re-checks its lock there). `expect`: the file as the caller read it (`ABSENT`: it
     did not exist); if it is not that any more, `StoreChanged` and nothing is written.
     `exclusive`: the caller holds the file's lock, so a temp of ours beside it is a leftover
-    whatever its age. Temp names come from random bytes, never from content.
+    whatever its age. `complete(bytes)`: whether what another program wrote late into the file we
+    replaced is whole (it may write it in pieces); it is waited for until it is. Temp names come from random bytes, never from content.
     """
     target = resolve_target(path)
     directory = target.parent
@@ -263,7 +265,7 @@ def write_atomic(
     overwrote = None
     if old_fd is not None:
         try:
-            overwrote = _late_write(old_fd, old_st)
+            overwrote = _late_write(old_fd, old_st, complete, expect.sha256 if expect is not None else None)
         finally:
             os.close(old_fd)
     return Written(target, final_mode, mode_before, Seen.of(ours, data), overwrote)
@@ -271,30 +273,38 @@ def write_atomic(
 
 _LATE_WAIT_S = 0.2
 _EMPTY_WAIT_S = 5.0
-_STEADY_S = 0.03
+_STEADY_S = 0.003
 
 
-def _late_write(fd: int, as_checked: os.stat_result) -> bytes | None:
+def _late_write(
+    fd: int, as_checked: os.stat_result, complete: Callable[[bytes], bool] | None = None, sha256: str | None = None
+) -> bytes | None:
     """What another program wrote into the file we just replaced, after our check (None: nothing).
 
     Its open truncated the file before our rename (`writeFileSync` opens with O_TRUNC), so a
     change shows at once; its bytes may follow a moment later: wait until they stop changing.
-    A file still empty is a writer between its truncate and its write (descheduled on a busy
-    machine, it can stay there for a while): its bytes are waited for longer, or its update
-    would be lost."""
+    A file still empty, or not yet `complete`, is a writer between its truncate and its last
+    write (descheduled on a busy machine, it can stay there for a while): its bytes are waited
+    for longer, or its update would be lost."""
     st, data = _read_fd(fd)
-    if (st.st_size, st.st_mtime_ns) == (as_checked.st_size, as_checked.st_mtime_ns):
+    same = (st.st_size, st.st_mtime_ns) == (as_checked.st_size, as_checked.st_mtime_ns)
+    # By content when it is known: a rewrite of the same size within one clock tick keeps both.
+    if (sha256 is not None and hashlib.sha256(data).hexdigest() == sha256) or (sha256 is None and same):
         return None
+
+    def whole(data: bytes) -> bool:
+        return bool(data) and (complete is None or complete(data))
+
     started = steady_since = time.monotonic()
     while True:
         now = time.monotonic()
-        if now - started >= (_LATE_WAIT_S if data else _EMPTY_WAIT_S):
+        if now - started >= (_LATE_WAIT_S if whole(data) else _EMPTY_WAIT_S):
             break
         time.sleep(0.002)
         again, data_again = _read_fd(fd)
         if (again.st_size, again.st_mtime_ns) != (st.st_size, st.st_mtime_ns):
             st, data, steady_since = again, data_again, time.monotonic()
-        elif data and time.monotonic() - steady_since >= _STEADY_S:
+        elif whole(data) and time.monotonic() - steady_since >= _STEADY_S:
             break  # a write in several pieces pauses between them: unchanged for a while, it is done
     return data
 

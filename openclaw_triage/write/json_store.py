@@ -10,6 +10,7 @@ user may still rescue its contents.
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 import time
@@ -386,6 +387,10 @@ def target_mode(mode_before: int | None) -> int:
 
 
 _ATTEMPTS = 4  # reads and writes of one change when another program keeps writing the store without the lock
+# Re-applications when their update landed in the file we replaced: each one is their write
+# kept, so they go on far longer (giving up there would drop that update).
+_LATE_ATTEMPTS = 20
+_LAST = _ATTEMPTS + _LATE_ATTEMPTS - 1
 _SETTLE_S = 1.0  # how long a store written this very moment may look broken (written in place) before we refuse
 
 
@@ -427,6 +432,31 @@ def _doc_from(path: Path, raw: bytes, mode: int, state: bool) -> StoreDoc | None
     )
 
 
+def _parses(path: Path, raw: bytes, *, mode: int, state: bool) -> bool:
+    """Whether `raw` is a whole store (what another program wrote late may come in pieces)."""
+    return _doc_from(path, raw, mode, state) is not None
+
+
+def _remember_added(late: dict[str, Any], base: dict[str, Any], carried: dict[str, Any]) -> None:
+    """Note the profiles `late` (their store) has that `base` (the one we replaced it from) had not."""
+    theirs, ours = late.get("profiles"), base.get("profiles")
+    if isinstance(theirs, dict):
+        known = ours if isinstance(ours, dict) else {}
+        carried.update({pid: entry for pid, entry in theirs.items() if pid not in known})
+
+
+def _carry(data: dict[str, Any], carried: dict[str, Any]) -> bool:
+    """Add back the carried profiles a store read now lacks (never over one it has); whether any was."""
+    profiles = data.get("profiles")
+    added = False
+    if carried and isinstance(profiles, dict):
+        for pid, entry in carried.items():
+            if pid not in profiles:
+                profiles[pid] = entry
+                added = True
+    return added
+
+
 def apply(
     path: Path,
     op: Operation,
@@ -459,10 +489,21 @@ def apply(
         except OSError as exc:
             raise NotWritable(f"cannot create {path.parent}: {exc.strerror}. Nothing was changed.") from None
     theirs: tuple[StoreDoc, Seen] | None = None  # a store another program wrote into the file we replaced
-    for attempt in range(_ATTEMPTS):
+    refused = 0
+    # Profiles another program added in a file we replaced: until one of our writes carrying
+    # them lands, they live only here. If that writer writes again meanwhile (it read our file,
+    # without them), the store we read next lacks them: they are added back (`_carry`).
+    carried: dict[str, Any] = {}
+    landed_edit: Edit | None = None
+    for attempt in range(_ATTEMPTS + _LATE_ATTEMPTS):
         with FileLock(lock_for(path), timeout=lock_timeout) as lock:
+            # A store of theirs we displaced, or one lacking what they added there, must be written
+            # even where our change is already in it (it is not on disk: their update is).
+            must_write = theirs is not None
             doc, seen = theirs if theirs is not None else _read_as_seen(path, state)
             theirs = None
+            if doc is not None and _carry(doc.data, carried):
+                must_write = True
             if doc is None:
                 if not create:
                     raise ProfileNotFound(f"{path} does not exist.")
@@ -470,8 +511,10 @@ def apply(
             else:
                 data = doc.data
             edit = op(data)
-            if not edit.changed:
+            if not edit.changed and not (must_write and landed_edit is not None):
                 return Applied(path, edit, doc.raw if doc else None, None, doc.mode if doc else None, None, None)
+            if not edit.changed and landed_edit is not None:
+                edit = landed_edit  # ours landed before and is in their store: what lands now is theirs
             out = dump_store(data)
             saved = backup(doc.raw) if (backup is not None and doc is not None) else None
             mode = target_mode(doc.mode if doc else None)
@@ -479,19 +522,24 @@ def apply(
                 intent(Applied(path, edit, doc.raw if doc else None, out, doc.mode if doc else None, mode, saved))
             try:
                 written = write_atomic(
-                    path, out, mode=mode, before_replace=lock.verify, expect=seen if doc else ABSENT, exclusive=True
-                )
+                    path, out, mode=mode, before_replace=lock.verify, expect=seen if doc else ABSENT, exclusive=True,
+                    complete=functools.partial(_parses, path, mode=mode, state=state),
+                )  # fmt: skip
             except WriteError as exc:  # raised before the rename: this attempt wrote nothing
-                if isinstance(exc, StoreChanged) and attempt < _ATTEMPTS - 1:
+                refused += 1
+                # With profiles carried from a write we displaced, giving up would lose them: go on.
+                if isinstance(exc, StoreChanged) and (refused < _ATTEMPTS or (carried and attempt < _LAST)):
                     continue
                 if not landed and abandon is not None:
                     abandon()
                 raise
             landed = True
-            if written.overwrote is not None and written.seen is not None and attempt < _ATTEMPTS - 1:
+            landed_edit = edit
+            if written.overwrote is not None and written.seen is not None and attempt < _LAST:
                 late = _doc_from(path, written.overwrote, written.mode, state)
                 if late is not None:  # their update went into the file we replaced: apply ours to it
                     theirs = (late, written.seen)
+                    _remember_added(late.data, doc.data if doc is not None else {}, carried)
                     continue
         break
     if doc is not None and written.mode != doc.mode:
