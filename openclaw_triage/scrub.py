@@ -351,7 +351,7 @@ def known_secrets(install: object) -> list[str]:
                 ref = profile.ref
                 if ref is not None and ref.source == "env":
                     out.append((getattr(install, "seen_env", {}) or {}).get(ref.id, ""))
-        out += _models_json_secrets(getattr(agent, "agent_dir", None))
+        out += _models_json_secrets(install, getattr(agent, "agent_dir", None))
     config = getattr(getattr(install, "config", None), "data", {}) or {}
     out += _config_secrets(config)
     out += _found_in(config)
@@ -391,19 +391,17 @@ def _found_in(node: object) -> list[str]:
     return out
 
 
-def _models_json_secrets(agent_dir: object) -> list[str]:
+def _models_json_secrets(install: object, agent_dir: Any) -> list[str]:
     """The agent's `models.json` (a provider's apiKey and headers, read by the probe)."""
     if agent_dir is None:
         return []
-    import os
+    from pathlib import Path
 
-    from .util.jsonio import parse_json, read_text
+    from .model import read_models_json
+    from .util.readonce import Reads
 
-    try:  # through safe_read: a FIFO in its place must not block the run
-        data = parse_json(read_text(os.path.join(os.fspath(agent_dir), "models.json"), limit=4 * 1024 * 1024))  # type: ignore[call-overload]
-    except (OSError, ValueError, TypeError):
-        return []
-    return [*_config_secrets(data), *_found_in(data)]
+    data = read_models_json(getattr(install, "reads", None) or Reads(), Path(agent_dir))
+    return [] if data is None else [*_config_secrets(data), *_found_in(data)]
 
 
 def scrubber_for(install: object, *, extra: Iterable[str | None] = ()) -> Scrubber:

@@ -35,14 +35,14 @@ from ..keys import mask
 from ..model import Era, Install
 from ..openclaw.coerce import normalize_provider
 from ..openclaw.config import config_env_vars
-from ..openclaw.dotenv import parse_dotenv
+from ..openclaw.dotenv import read_dotenv
 from ..openclaw.install import dotenv_files
 from ..openclaw.locate import shorten_home
 from ..openclaw.order import OrderResult
 from ..openclaw.refs import coerce_secret_ref, resolve_ref
 from ..providers import PROVIDERS, env_vars
 from ..secret import Secret
-from ..util.jsonio import ParseError, as_object, parse_json, read_text
+from ..util.jsonio import ParseError, as_object
 from ..util.jsstr import js_trim
 from .result import ProfileView, ProviderSources, Source
 
@@ -141,7 +141,7 @@ def _env_holders(install: Install, runtime: Runtime | None) -> Any:
     if service is None or not service.seen:
         for path in dotenv_files(install.era, install.seen_env, install.home):
             try:
-                files.append((path, parse_dotenv(read_text(path, limit=1024 * 1024))))
+                files.append((path, read_dotenv(install.reads, path)))
             except (OSError, ParseError):
                 files.append((path, {}))
 
@@ -220,11 +220,9 @@ def _config_api_key(install: Install, provider: str) -> _Candidate:
 def _models_json(install: Install, provider: str) -> _Candidate:
     path = install.agent.agent_dir / "models.json"
     where = f"providers.{provider}.apiKey in {_home(install, path)}"
-    try:
-        data = parse_json(read_text(path, limit=4 * 1024 * 1024))
-    except (OSError, ValueError):  # ParseError is a ValueError
-        data = {}
-    raw = _provider_entry(as_object(data).get("providers"), provider, install.era)
+    raw = _provider_entry(
+        as_object(install.models_json(install.agent.agent_dir)).get("providers"), provider, install.era
+    )
     found = _api_key(raw.get("apiKey"), "models.json", where, install)
     found.read = False
     found.note = "a copy OpenClaw writes from the config; requests take the key from the config"
