@@ -76,18 +76,24 @@ def _json_hints() -> tuple[list[re.Pattern[bytes]], list[re.Pattern[bytes]], byt
     hit are then checked whole): the key shapes themselves (no character in them is escaped); a
     Discord token's middle; in the ASCII lower case of the text, a label word and the quote or
     white space and `:` or `=` after it, escaped or not, with the letters that `(?i)` matches
-    elsewhere in Unicode (K for k, ı and İ for i, ſ for s: `secret` is looked for as `ecret`).
-    And a table marking hex digits, for a run of 32 (`_HEX`)."""
+    elsewhere in Unicode (K for k, ı and İ for i, ſ for s: `secret` is looked for as `ecret`),
+    unless what follows is plainly a mask, which `_LABELLED` leaves (`token:sk-ant-o...AbCdEfAA`
+    in every token profile's label). And a table marking hex digits, for a run of 32 (`_HEX`)."""
     k, i, s = ("(?:k|\u212a)".encode(), "(?:i|\u0130|\u0131)".encode(), "(?:s|\u017f)".encode())
     gap = rb"(?:[ '\x80-\xff]|\\[\"bfnrt]|\\u[0-9a-f]{4})"  # `["']` or white space, serialised
+    # `\s*["']?` then a whole value that `_MASK_LIKE` takes, each byte as it is in the string
+    # (no escape, no multi-byte character: those are never skipped), then what ends a value.
+    plain = rb"[^\s\"'\\,;)\x80-\xff]"
+    masked = rb"(?:[ ]|\\[tnrf]|\\u00(?:0b|1[c-f]))*(?:\\\"|')?" + plain + rb"{1,8}\.\.\." + plain + rb"{1,8}[ \"',;)]"
+    field = gap + rb"*[:=](?!" + masked + rb")"
     keys = [r"sk-[A-Za-z0-9_-]{12}", *_KEY_SHAPES[2:]]  # sk-ant- and 8 more, or sk- and 20 more: one scan
     shapes = [re.compile(p.encode()) for p in keys] + [re.compile(rb"\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27}")]
     labels = [
-        re.compile(rb"bearer(?:[ \x80-\xff]|\\[bfnrt]|\\u[0-9a-f]{4})"),
-        re.compile(rb"ap" + i + rb"[-_]?" + k + rb"ey" + gap + rb"*[:=]"),
-        re.compile(rb"to" + k + rb"en" + gap + rb"*[:=]"),
-        re.compile(rb"pa" + s + s + rb"word" + gap + rb"*[:=]"),
-        re.compile(rb"ecret" + gap + rb"*[:=]"),
+        re.compile(rb"bearer(?=[ \x80-\xff]|\\[bfnrt]|\\u[0-9a-f]{4})(?!" + masked + rb")"),
+        re.compile(rb"ap" + i + rb"[-_]?" + k + rb"ey" + field),
+        re.compile(rb"to" + k + rb"en" + field),
+        re.compile(rb"pa" + s + s + rb"word" + field),
+        re.compile(rb"ecret" + field),
     ]
     hex_digits = b"0123456789abcdefABCDEF"
     return shapes, labels, bytes(0x68 if c in hex_digits else 0x20 for c in range(256))  # hex: "h"
@@ -251,9 +257,9 @@ class _Matcher:
         first bytes of each as serialised there, a quote in it escaped. Its first 9 bytes by
         default, past the 8 a mask keeps (so masks are not hits); fewer when that would make
         an expression of more than `_JSON_HEADS` of them."""
-        if self._json is None:
-            strings = self._short.union(*self._long.values())
-            serialised = {_serialised(s) for s in strings}
+        if self._json is None:  # a character takes a byte or more: the first 9 bytes come from the first 9
+            starts = {s[:_JSON_PROBE] for s in self._short} | {s[:_JSON_PROBE] for s in self._long}
+            serialised = {_serialised(s) for s in starts}
             for n in range(_JSON_PROBE, 0, -1):
                 heads = {s[:n] for s in serialised}
                 if len(heads) <= _JSON_HEADS:

@@ -154,10 +154,13 @@ def test_a_label_masks_the_value_in_its_own_string_but_never_the_next_field() ->
         "wrapped": "Bearer\tabcdefgh12345 and secret :\n  abcdefgh12345",
         "kelvin": "to\u212aen=abcdefgh12345",  # (?i) reads K (Kelvin sign) as k, and ſ as s
         "long-s": "\u017fecret: abcdefgh12345",
+        "masks": "a=token:sk-ant-o...abcdefgh, Bearer abcd...wxyz; secret='ab...cd'",  # left as they are
+        "mask-and-more": "token=sk-ant-o...abcdefghi and token:\tabcdefgh12345",
     }
     out = _dumps_as_each_string(Scrubber(), doc)
-    assert out["token"] == value and out["password"] == [value]
-    for field in ("said", "quoted", "wrapped", "kelvin", "long-s"):
+    assert out["token"] == value and out["password"] == [value] and out["masks"] == doc["masks"]
+    assert "sk-ant-o...abcdefghi" not in out["mask-and-more"]  # 9 characters after the dots: not a mask
+    for field in ("said", "quoted", "wrapped", "kelvin", "long-s", "mask-and-more"):
         assert "abcdefgh12345" not in out[field], field
 
 
@@ -250,6 +253,8 @@ _PARTS = [
     "Zq9xWv7u",
     'pa"ss\\word-Zq9xWv7u',
     "hunter2hunter2",
+    "ab...cd",
+    "sk-ant-a...abcdefgh",
 ]
 
 
