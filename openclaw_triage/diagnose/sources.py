@@ -78,6 +78,9 @@ def credential_sources(
     """Every source of each provider's key in `providers`, in OpenClaw's precedence."""
     by_id = {v.profile.id: v for v in views}
     env_holders = _env_holders(install, runtime)
+    stores: dict[str, str] = {}  # layer -> its store as shown, once (10,000 profiles share two)
+    for layer in install.agent.layers:
+        stores.setdefault(layer.layer, _home(install, layer.location))
     out = []
     for provider in dict.fromkeys(providers):
         candidates: list[_Candidate] = []
@@ -90,7 +93,7 @@ def credential_sources(
         for pid in order.effective if order is not None else []:
             view = by_id.get(pid)
             if view is not None:
-                candidates.append(_profile(view, install))
+                candidates.append(_profile(view, stores))
         for name in env_vars(provider, install.era):
             candidates += env_holders(name)
         if not (explicit_first and config_key.secret is not None):
@@ -117,10 +120,9 @@ def _judge(candidates: list[_Candidate], era: Era) -> list[Source]:
     return sources
 
 
-def _profile(view: ProfileView, install: Install) -> _Candidate:
+def _profile(view: ProfileView, stores: Mapping[str, str]) -> _Candidate:
     profile = view.profile
-    layer = next((s for s in install.agent.layers if s.layer == profile.layer), None)
-    where = f"{profile.id} ({_home(install, layer.location) if layer else profile.layer})"
+    where = f"{profile.id} ({stores.get(profile.layer, profile.layer)})"
     if view.ref_status is not None and view.ref_status.status != "resolved" and view.secret_source == "ref":
         return _Candidate("profile", where, None, unresolved=True, note=view.ref_status.reason)
     secret = view.secret.get_secret_value() if view.secret is not None else ""
