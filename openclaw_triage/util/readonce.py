@@ -46,6 +46,20 @@ class Reads:
             raise found.with_traceback(None)
         return found  # type: ignore[no-any-return]
 
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """For `output.schema`: what a run read is no part of the model. An `Install` validated
+        gets a `Reads` of its own; one dumped carries none (`null`)."""
+        from pydantic_core import core_schema
+
+        return core_schema.no_info_plain_validator_function(
+            lambda _: cls(),
+            json_schema_input_schema=core_schema.none_schema(),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                lambda _: None, return_schema=core_schema.none_schema()
+            ),
+        )
+
     def text(self, path: Any, *, limit: int) -> str:
         """`read_text(path, limit=limit)`, once."""
         return self.once(("text", os.fspath(path), limit), lambda: read_text(path, limit=limit))
