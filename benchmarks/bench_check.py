@@ -6,7 +6,12 @@ Measures wall time (median of N runs, each a fresh process, as a user runs it) o
      oracle is installed (scripts/install-oracle.sh); goal: under 1/20 of OpenClaw's time;
   2. a generated 2026.3 store with 10,000 profiles; goal: under 0.3 s.
 
-    python benchmarks/bench_check.py [--runs 15] [--json]
+With `--vs DIR` (another checkout, e.g. `git worktree add /tmp/base <commit>`) each command also
+runs from DIR, the two in turn, and the medians of both and of the pair-by-pair ratios are
+printed, in wall and in CPU seconds (the children's user + system time): on a shared machine the
+ratio is the figure to quote.
+
+    python benchmarks/bench_check.py [--runs 15] [--json] [--vs DIR]
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -35,13 +41,33 @@ def oracle_bin(version: str) -> Path | None:
     return path if path.exists() else None
 
 
+def run_once(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """One run's wall and CPU seconds (user + system of the finished child)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def timed(cmd: list[str], env: dict[str, str], runs: int, cwd: Path) -> float:
-    samples = []
+    return statistics.median(run_once(cmd, env, cwd)[0] for _ in range(runs))
+
+
+def side_by_side(cmd: list[str], env: dict[str, str], base: Path, runs: int, cwd: Path) -> dict[str, object]:
+    """`cmd` from this checkout and from `base`, in turn: medians and pair-by-pair ratios."""
+    other = {**env, "PYTHONPATH": str(base)}
+    ours, theirs = [], []
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+        ours.append(run_once(cmd, env, cwd))
+        theirs.append(run_once(cmd, other, cwd))
+    row: dict[str, object] = {}
+    for i, what in enumerate(("wall", "cpu")):
+        row[f"ours_{what}_s"] = round(statistics.median(o[i] for o in ours), 4)
+        row[f"base_{what}_s"] = round(statistics.median(t[i] for t in theirs), 4)
+        row[f"ratio_{what}"] = round(statistics.median(o[i] / t[i] for o, t in zip(ours, theirs, strict=True)), 2)
+    return row
 
 
 def ours(state_home: Path, openclaw: Path | None) -> list[str]:
@@ -99,20 +125,23 @@ def big_state(root: Path, n: int) -> Path:
     return home
 
 
-def compile_package() -> None:
+def compile_package(root: Path = ROOT) -> None:
     """Byte-compile the package first, as `pip install` does: with PYTHONDONTWRITEBYTECODE set
     (as on some CI machines) every run would otherwise compile the sources again."""
     import compileall
 
-    compileall.compile_dir(str(ROOT / "openclaw_triage"), quiet=1)
+    compileall.compile_dir(str(root / "openclaw_triage"), quiet=1)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--json", action="store_true", help="print results as JSON")
+    parser.add_argument("--vs", metavar="DIR", type=Path, help="another checkout to time side by side")
     args = parser.parse_args()
     compile_package()
+    if args.vs:
+        compile_package(args.vs.resolve())
     results: dict[str, object] = {}
     with tempfile.TemporaryDirectory(prefix="octriage-bench-") as tmp:
         root = Path(tmp)
@@ -127,6 +156,10 @@ def main() -> int:
                 theirs = timed([str(oc), "models", "status", "--json"], env_oc, max(3, args.runs // 5), home)
                 row.update(openclaw_s=round(theirs, 3), ratio=f"1/{theirs / mine:.0f}", goal_met=mine < theirs / 20)
             results[f"one profile, {version}"] = row
+            if args.vs:
+                results[f"one profile, {version}, side by side"] = side_by_side(
+                    ours(home, oc), env, args.vs.resolve(), args.runs, home
+                )
         n = 10_000
         home = big_state(root, n)
         runs = max(3, args.runs // 3)
@@ -137,6 +170,10 @@ def main() -> int:
             "check_json_s": round(as_json, 4),
             "goal_met": text < 0.3,
         }
+        if args.vs:
+            results[f"{n} profiles, check --json, side by side"] = side_by_side(
+                ours(home, None), isolated_env(home), args.vs.resolve(), runs, home
+            )
         shutil.rmtree(home, ignore_errors=True)
     if args.json:
         print(json.dumps(results, indent=2))

@@ -13,6 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from .secret import Secret
+from .util.readonce import Reads
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
 if TYPE_CHECKING:
@@ -259,6 +260,12 @@ class Install:
     layout_on_disk: Layout | None = None  # the layout the files were written in, when they tell
     release: tuple[int, int, int] | None = None  # the version as numbers, when known
     builtin_model: str = ""  # OpenClaw's own default model for this release (no model configured)
+    reads: Reads = field(default_factory=Reads, repr=False, compare=False)  # what this run read, once
+
+    def models_json(self, agent_dir: Path) -> Any:
+        """The agent's `models.json` (pi's provider table), parsed; None when it is absent or
+        unreadable (pi ignores it then). Read once per install (`reads`)."""
+        return read_models_json(self.reads, agent_dir)
 
     @property
     def storage_label(self) -> str:
@@ -279,3 +286,15 @@ class Install:
             if a.agent_id == self.selected_agent_id:
                 return a
         return self.agents[0]
+
+
+MODELS_JSON_LIMIT = 4 * 1024 * 1024  # pi's models.json is a few KB
+
+
+def read_models_json(reads: Reads, agent_dir: Path) -> Any:
+    """`<agent_dir>/models.json` parsed (any JSON value), through `reads`; None when it cannot be
+    read or is not JSON."""
+    try:
+        return reads.json(agent_dir / "models.json", limit=MODELS_JSON_LIMIT)
+    except (OSError, ValueError):  # ParseError is a ValueError
+        return None

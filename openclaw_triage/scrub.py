@@ -17,10 +17,14 @@ holds or shows (`known_secrets`), for every caller.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable
+from functools import cache
+from json.encoder import encode_basestring  # `json.dumps` of a str, ensure_ascii=False
 
 from .keys import mask
+from .util.jsontext import rewrite_strings
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -30,6 +34,7 @@ _MIN_SECRET = 8  # shorter "secrets" would garble ordinary words
 _MIN_FRAGMENT = 12  # a piece of a wrapped secret shorter than this is too common to scrub
 _PROBE = 4  # the matcher scans for the first characters of the known secrets ...
 _HEAD = 20  # ... then looks the next ones up, and compares the few candidates whole
+_JSON_PROBE, _JSON_HEADS = 9, 1024  # `_Matcher.json_spans`
 
 
 def _provider_prefixes() -> list[str]:
@@ -44,18 +49,15 @@ def _provider_prefixes() -> list[str]:
     return [re.escape(prefix) + r"[A-Za-z0-9_.-]{16,}" for prefix in sorted(prefixes, key=len, reverse=True)]
 
 
-_SHAPES = re.compile(
-    "|".join(
-        [
-            r"sk-ant-[A-Za-z0-9_-]{8,}",  # Anthropic keys and tokens
-            r"sk-(?:or-v1-|proj-)?[A-Za-z0-9_-]{20,}",  # OpenRouter, OpenAI, ...
-            r"AIza[0-9A-Za-z_-]{30,}",  # Google
-            *_provider_prefixes(),
-            r"[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}",  # Discord bot token
-            r"(?<![0-9a-fA-F])[0-9a-fA-F]{32,}(?![0-9a-fA-F])",  # hex tokens (gateway auth tokens)
-        ]
-    )
-)
+_KEY_SHAPES = [  # each starts with a literal prefix, so a long text is searched for it fast
+    r"sk-ant-[A-Za-z0-9_-]{8,}",  # Anthropic keys and tokens
+    r"sk-(?:or-v1-|proj-)?[A-Za-z0-9_-]{20,}",  # OpenRouter, OpenAI, ...
+    r"AIza[0-9A-Za-z_-]{30,}",  # Google
+    *_provider_prefixes(),
+]
+_DISCORD = r"[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}"  # Discord bot token
+_HEX = r"(?<![0-9a-fA-F])[0-9a-fA-F]{32,}(?![0-9a-fA-F])"  # hex tokens (gateway auth tokens)
+_SHAPES = re.compile("|".join([*_KEY_SHAPES, _DISCORD, _HEX]))
 _LABELLED = re.compile(
     r"(?i)(\bbearer\s+|\b(?:x-)?api[-_]?key[\"']?\s*[:=]\s*[\"']?|\b(?:token|password|secret)[\"']?\s*[:=]\s*[\"']?)"
     r"([^\s\"'\\,;)]{8,})"  # never a quote or backslash: a JSON text stays valid
@@ -65,6 +67,36 @@ _LABELLED = re.compile(
 _MAYBE = re.compile(r"[A-Za-z0-9_-]{15}|(?i:bearer|key|token|password|secret)")
 SHORTEST_SHAPE = 14  # nothing shorter matches `_SHAPES` or `_LABELLED`
 _MASK_LIKE = re.compile(r"^.{1,8}\.\.\..{1,8}$")
+
+
+@cache
+def _json_hints() -> tuple[list[re.Pattern[bytes]], list[re.Pattern[bytes]], bytes]:
+    """What `Scrubber.dumps` scans a serialised JSON text for. Wherever `_SHAPES` or `_LABELLED`
+    matches a string, one of these matches in the string as serialised (a superset: the strings
+    hit are then checked whole): the key shapes themselves (no character in them is escaped); a
+    Discord token's middle; in the ASCII lower case of the text, a label word and the quote or
+    white space and `:` or `=` after it, escaped or not, with the letters that `(?i)` matches
+    elsewhere in Unicode (K for k, ı and İ for i, ſ for s: `secret` is looked for as `ecret`),
+    unless what follows is plainly a mask, which `_LABELLED` leaves (`token:sk-ant-o...AbCdEfAA`
+    in every token profile's label). And a table marking hex digits, for a run of 32 (`_HEX`)."""
+    k, i, s = ("(?:k|\u212a)".encode(), "(?:i|\u0130|\u0131)".encode(), "(?:s|\u017f)".encode())
+    gap = rb"(?:[ '\x80-\xff]|\\[\"bfnrt]|\\u[0-9a-f]{4})"  # `["']` or white space, serialised
+    # `\s*["']?` then a whole value that `_MASK_LIKE` takes, each byte as it is in the string
+    # (no escape, no multi-byte character: those are never skipped), then what ends a value.
+    plain = rb"[^\s\"'\\,;)\x80-\xff]"
+    masked = rb"(?:[ ]|\\[tnrf]|\\u00(?:0b|1[c-f]))*(?:\\\"|')?" + plain + rb"{1,8}\.\.\." + plain + rb"{1,8}[ \"',;)]"
+    field = gap + rb"*[:=](?!" + masked + rb")"
+    keys = [r"sk-[A-Za-z0-9_-]{12}", *_KEY_SHAPES[2:]]  # sk-ant- and 8 more, or sk- and 20 more: one scan
+    shapes = [re.compile(p.encode()) for p in keys] + [re.compile(rb"\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27}")]
+    labels = [
+        re.compile(rb"bearer(?=[ \x80-\xff]|\\[bfnrt]|\\u[0-9a-f]{4})(?!" + masked + rb")"),
+        re.compile(rb"ap" + i + rb"[-_]?" + k + rb"ey" + field),
+        re.compile(rb"to" + k + rb"en" + field),
+        re.compile(rb"pa" + s + s + rb"word" + field),
+        re.compile(rb"ecret" + field),
+    ]
+    hex_digits = b"0123456789abcdefABCDEF"
+    return shapes, labels, bytes(0x68 if c in hex_digits else 0x20 for c in range(256))  # hex: "h"
 
 
 class Scrubber:
@@ -88,7 +120,7 @@ class Scrubber:
         pieces = _pieces(secrets)
         self._matchers: tuple[_Matcher, ...] = (_Matcher(pieces),) if pieces else ()
         ordered = sorted(((n, r) for n, r in names if n and n.strip()), key=lambda nr: len(nr[0]), reverse=True)
-        self._names = [(_name_regex(n), r) for n, r in ordered]
+        self._names = [(_name_regex(n), r, _serialised(n)) for n, r in ordered]
 
     def __call__(self, text: str | None) -> str:
         if not text:
@@ -98,7 +130,7 @@ class Scrubber:
         if _MAYBE.search(text):
             text = _LABELLED.sub(lambda m: m.group(1) + self._mask_unless_masked(m.group(2)), text)
             text = _SHAPES.sub(lambda m: self._mask_unless_masked(m.group(0)), text)
-        for pattern, replacement in self._names:
+        for pattern, replacement, _ in self._names:
             text = pattern.sub(replacement, text)
         return text
 
@@ -107,30 +139,39 @@ class Scrubber:
         return None if text is None else self(text)
 
     def json(self, value: Any) -> Any:
-        """A JSON-ready value with every string in it (keys too) scrubbed; it stays valid JSON.
+        """`value` (JSON-ready) with every string in it, keys too, scrubbed (`dumps`, read back)."""
+        return json.loads(self.dumps(value))
 
-        A string is scrubbed once however often it appears (profile ids fill every order list).
+    def dumps(self, value: Any, *, indent: int | None = None) -> str:
+        """`json.dumps(value, ensure_ascii=False, indent=indent)` with every string in it (keys
+        too) as calling the scrubber on it returns it, those shorter than a secret as they are.
+
+        One pass over the serialised text rather than a walk of the values (a 10,000-profile
+        `check --json` holds ~340,000): fast scans find every place a known secret, a shape, a
+        label or a name could stand, as serialised (a quote in a secret reads `\\"` there); only
+        the strings they land in are decoded, scrubbed whole and encoded again, so the result is
+        what scrubbing each string would give, and valid JSON.
         """
-        seen: dict[str, str] = {}
+        text = json.dumps(value, ensure_ascii=False, indent=indent)
+        data = text.encode("utf-8", "surrogatepass")
+        spans = self._suspects(data)
+        out = rewrite_strings(data, spans, self._one) if spans else data
+        return text if out is data else out.decode("utf-8", "surrogatepass")
 
-        def one(text: str) -> str:
-            if len(text) < _MIN_SECRET:
-                return text
-            done = seen.get(text)
-            if done is None:
-                done = seen[text] = self(text)
-            return done
+    def _one(self, text: str) -> str:
+        return text if len(text) < _MIN_SECRET else self(text)
 
-        def walk(node: Any) -> Any:
-            if isinstance(node, str):
-                return one(node)
-            if isinstance(node, dict):
-                return {one(k) if isinstance(k, str) else k: walk(v) for k, v in node.items()}
-            if isinstance(node, list | tuple):
-                return [walk(v) for v in node]
-            return node
-
-        return walk(value)
+    def _suspects(self, data: bytes) -> list[tuple[int, int]]:
+        """Where in the JSON text `data` this scrubber may change a string (`_json_hints`)."""
+        shapes, labels, hex_table = _json_hints()
+        spans = [span for matcher in self._matchers for span in matcher.json_spans(data)]
+        spans += (m.span() for pattern in shapes for m in pattern.finditer(data))
+        lower = data.lower()
+        spans += (m.span() for pattern in labels for m in pattern.finditer(lower))
+        spans += _find_all(data.translate(hex_table), b"h" * 32)
+        for _, _, needle in self._names:
+            spans += _find_all(data, needle)
+        return spans
 
     def plus(self, secrets: Iterable[str | None]) -> Scrubber:
         """This scrubber and more secrets (found first), sharing what is already built."""
@@ -167,6 +208,20 @@ def _pieces(secrets: Iterable[str | None]) -> set[str]:
     return pieces
 
 
+def _serialised(text: str) -> bytes:
+    """`text` as it stands inside a JSON string that `Scrubber.dumps` wrote (UTF-8)."""
+    return encode_basestring(text)[1:-1].encode("utf-8", "surrogatepass")
+
+
+def _find_all(data: bytes, needle: bytes) -> list[tuple[int, int]]:
+    spans = []
+    at = data.find(needle)
+    while at >= 0:
+        spans.append((at, at + len(needle)))
+        at = data.find(needle, at + len(needle))
+    return spans
+
+
 _SHAPES_ONLY = Scrubber()
 
 
@@ -185,7 +240,7 @@ class _Matcher:
     is masked whole. Building costs a dictionary entry per string, never a regex of all of them.
     """
 
-    __slots__ = ("_long", "_short", "_short_lengths", "_starts")
+    __slots__ = ("_json", "_long", "_short", "_short_lengths", "_starts")
 
     def __init__(self, strings: Iterable[str]) -> None:
         unique = set(strings)
@@ -195,6 +250,22 @@ class _Matcher:
             self._long.setdefault(s[:_HEAD], []).append(s)
         self._short_lengths = sorted({len(s) for s in self._short}, reverse=True)
         self._starts = re.compile(f"(?=(?:{_trie_pattern({s[:_PROBE] for s in unique})}))")
+        self._json: re.Pattern[bytes] | None = None
+
+    def json_spans(self, data: bytes) -> list[tuple[int, int]]:
+        """Where one of the strings may stand in the JSON text `data` (`Scrubber.dumps`): the
+        first bytes of each as serialised there, a quote in it escaped. Its first 9 bytes by
+        default, past the 8 a mask keeps (so masks are not hits); fewer when that would make
+        an expression of more than `_JSON_HEADS` of them."""
+        if self._json is None:  # a character takes a byte or more: the first 9 bytes come from the first 9
+            starts = {s[:_JSON_PROBE] for s in self._short} | {s[:_JSON_PROBE] for s in self._long}
+            serialised = {_serialised(s) for s in starts}
+            for n in range(_JSON_PROBE, 0, -1):
+                heads = {s[:n] for s in serialised}
+                if len(heads) <= _JSON_HEADS:
+                    break
+            self._json = re.compile(_trie_pattern(h.decode("latin-1") for h in heads).encode("latin-1"))
+        return [m.span() for m in self._json.finditer(data)]
 
     def at(self, text: str, start: int) -> str | None:
         """The longest of the strings that starts at `start`, if any."""
@@ -286,7 +357,7 @@ def known_secrets(install: object) -> list[str]:
                 ref = profile.ref
                 if ref is not None and ref.source == "env":
                     out.append((getattr(install, "seen_env", {}) or {}).get(ref.id, ""))
-        out += _models_json_secrets(getattr(agent, "agent_dir", None))
+        out += _models_json_secrets(install, getattr(agent, "agent_dir", None))
     config = getattr(getattr(install, "config", None), "data", {}) or {}
     out += _config_secrets(config)
     out += _found_in(config)
@@ -326,19 +397,17 @@ def _found_in(node: object) -> list[str]:
     return out
 
 
-def _models_json_secrets(agent_dir: object) -> list[str]:
+def _models_json_secrets(install: object, agent_dir: Any) -> list[str]:
     """The agent's `models.json` (a provider's apiKey and headers, read by the probe)."""
     if agent_dir is None:
         return []
-    import os
+    from pathlib import Path
 
-    from .util.jsonio import parse_json, read_text
+    from .model import read_models_json
+    from .util.readonce import Reads
 
-    try:  # through safe_read: a FIFO in its place must not block the run
-        data = parse_json(read_text(os.path.join(os.fspath(agent_dir), "models.json"), limit=4 * 1024 * 1024))  # type: ignore[call-overload]
-    except (OSError, ValueError, TypeError):
-        return []
-    return [*_config_secrets(data), *_found_in(data)]
+    data = read_models_json(getattr(install, "reads", None) or Reads(), Path(agent_dir))
+    return [] if data is None else [*_config_secrets(data), *_found_in(data)]
 
 
 def scrubber_for(install: object, *, extra: Iterable[str | None] = ()) -> Scrubber:

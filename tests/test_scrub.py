@@ -4,6 +4,7 @@ every secret shape, masked in one pass, however many secrets an install holds.""
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -118,3 +119,162 @@ def test_a_new_gemini_key_is_masked_by_its_shape() -> None:
 
     key = "AQ.Ab8RN6" + "x7Kp2LmQ9vTz" * 4
     assert key not in scrub(f"403 for {key}")
+
+
+# --- JSON documents: `Scrubber.dumps` scrubs the serialised text in one pass, and gives exactly
+# what scrubbing each string (keys too; those shorter than a secret stay) would.
+
+
+def _each_string(scrubber: Scrubber, value: object) -> object:
+    """The rule `dumps` keeps, value by value: the walk it replaced."""
+    if isinstance(value, str):
+        return value if len(value) < 8 else scrubber(value)
+    if isinstance(value, dict):
+        return {_each_string(scrubber, k): _each_string(scrubber, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_each_string(scrubber, v) for v in value]
+    return value
+
+
+def _dumps_as_each_string(scrubber: Scrubber, doc: object) -> Any:
+    import json
+
+    text = scrubber.dumps(doc)
+    assert json.loads(text) == _each_string(scrubber, doc)
+    return json.loads(text)
+
+
+def test_a_label_masks_the_value_in_its_own_string_but_never_the_next_field() -> None:
+    value = "plain-value-12345"  # after a field named token or password: a field, not a labelled secret
+    doc = {
+        "token": value,
+        "password": [value],
+        "said": "token=abcdefgh12345",
+        "quoted": 'api_key": "abcdefgh12345"',  # an error body quoted in a message: escaped in the text
+        "wrapped": "Bearer\tabcdefgh12345 and secret :\n  abcdefgh12345",
+        "kelvin": "to\u212aen=abcdefgh12345",  # (?i) reads K (Kelvin sign) as k, and ſ as s
+        "long-s": "\u017fecret: abcdefgh12345",
+        "masks": "a=token:sk-ant-o...abcdefgh, Bearer abcd...wxyz; secret='ab...cd'",  # left as they are
+        "mask-and-more": "token=sk-ant-o...abcdefghi and token:\tabcdefgh12345",
+    }
+    out = _dumps_as_each_string(Scrubber(), doc)
+    assert out["token"] == value and out["password"] == [value] and out["masks"] == doc["masks"]
+    assert "sk-ant-o...abcdefghi" not in out["mask-and-more"]  # 9 characters after the dots: not a mask
+    for field in ("said", "quoted", "wrapped", "kelvin", "long-s", "mask-and-more"):
+        assert "abcdefgh12345" not in out[field], field
+
+
+def test_every_letter_case_insensitive_matching_reads_as_a_label_letter_is_seen() -> None:
+    """Whatever Unicode letters `(?i)` takes for a letter of a label word, now or in a later
+    Python, a label spelt with them is found in the serialised text too."""
+    import re
+
+    words = ("bearer ", "api-key=", "token=", "password=", "secret=")
+    letters = sorted(set("".join(words)) - set(" -="))
+    exotic = re.findall(f"(?i)[{''.join(letters)}]", "".join(map(chr, range(0x80, 0x30000))))
+    assert exotic  # K, ſ, İ, ı today
+    doc = [
+        w.replace(letter, c) + "abcdefgh12345"
+        for c in exotic
+        for w in words
+        for letter in letters
+        if re.fullmatch(f"(?i){letter}", c)
+    ]
+    out = _dumps_as_each_string(Scrubber(), doc)
+    assert not any("abcdefgh12345" in s for s in out)
+
+
+def test_a_secret_with_quotes_backslashes_and_controls_is_found_as_json_writes_it() -> None:
+    import json
+
+    secrets = ['pa"ss\\word-Zq9xWv7u', "tab\there-Zq9xWv7u", "nul\x00-\x1f-Zq9xWv7u", "caf\u00e9-\u2028-Zq9xWv7u"]
+    scrubber = Scrubber(secrets)
+    doc = {s: f"<{s}>" for s in secrets}  # as keys and inside values
+    text = scrubber.dumps(doc)
+    assert not any(json.dumps(s, ensure_ascii=False)[1:-1] in text for s in secrets)
+    out = _dumps_as_each_string(scrubber, doc)
+    assert out == {scrubber.mask(s): f"<{scrubber.mask(s)}>" for s in secrets}
+
+
+def test_what_only_looks_like_a_secret_in_the_serialised_text_stays() -> None:
+    import json
+
+    doc = {
+        "escape": ["\nabcdefgh", "a", "b12345678"],  # `\nabcdefgh` in the text; `a", "b12345678` too
+        "number": 12345678901234567890123456789012345678,  # 38 hex digits, outside any string
+        "gap": ["x" * 20 + "\\", "sk-ant-api03-abcdefgh"],  # a backslash before a closing quote
+    }
+    scrubber = Scrubber(["nabcdefgh", 'a", "b12345678', "12345678901234567890"])
+    text = scrubber.dumps(doc)
+    out = json.loads(text)  # valid JSON
+    assert out["escape"] == doc["escape"] and out["number"] == doc["number"]
+    assert out["gap"] == ["x" * 20 + "\\", "sk-ant-a...abcdefgh"]
+
+
+def test_names_are_replaced_in_json_as_in_text() -> None:
+    scrubber = Scrubber(names=[("/home/alice", "~"), ("alice", "<user>")])
+    out = _dumps_as_each_string(scrubber, {"path": "/home/alice/x", "who": "user alice here", "alice": "al"})
+    assert out == {"path": "~/x", "who": "user <user> here", "alice": "al"}  # a key shorter than 8 stays
+
+
+def test_dumps_indents_as_json_does() -> None:
+    import json
+
+    doc = {"a": [1, {"b": fakekeys.api_key("indent")}]}
+    text = Scrubber().dumps(doc, indent=2)
+    assert text.startswith('{\n  "a": [') and fakekeys.api_key("indent") not in text
+    assert json.loads(text) == _each_string(Scrubber(), doc)
+
+
+_PARTS = [
+    "token",
+    "Bearer ",
+    "api_key",
+    ":",
+    "=",
+    '"',
+    "'",
+    "\\",
+    "\n",
+    "\x01",
+    " ",
+    "\u00a0",
+    "\u212a",
+    "\u017f",
+    "é",
+    ".",
+    "-",
+    "abcdefgh",
+    "0123456789abcdef",
+    "sk-ant-",
+    "AIza",
+    "xai-",
+    "/home/alice",
+    "Zq9xWv7u",
+    'pa"ss\\word-Zq9xWv7u',
+    "hunter2hunter2",
+    "ab...cd",
+    "sk-ant-a...abcdefgh",
+]
+
+
+def test_dumps_agrees_with_scrubbing_each_string_on_any_document() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    text = st.lists(st.sampled_from(_PARTS) | st.text(max_size=4), max_size=12).map("".join)
+    doc = st.recursive(
+        st.none() | st.integers() | text,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4),
+        max_leaves=20,
+    )
+    scrubber = Scrubber(
+        ['pa"ss\\word-Zq9xWv7u', "hunter2hunter2", "0123456789abcdef0123"], names=[("/home/alice", "~")]
+    )
+
+    @settings(max_examples=300, deadline=None, database=None)
+    @given(doc)
+    def check(value: object) -> None:
+        _dumps_as_each_string(scrubber, value)
+
+    check()

@@ -311,7 +311,7 @@ def run_check(args: argparse.Namespace) -> int:
     from ..diagnose.run import diagnose
     from ..openclaw.install import inspect_install
     from ..openclaw.locate import LocateError
-    from ..output.check import check_json, check_text, use_color
+    from ..output.check import check_json_text, check_text, use_color
 
     try:
         install = inspect_install(options_from_args(args))
@@ -326,7 +326,7 @@ def run_check(args: argparse.Namespace) -> int:
     if args.json:
         # Indented for people at a terminal; compact (C encoder, ~10x faster) for pipes.
         pretty = sys.stdout.isatty()
-        sys.stdout.write(json.dumps(check_json(diagnosis), indent=2 if pretty else None, ensure_ascii=False) + "\n")
+        sys.stdout.write(check_json_text(diagnosis, indent=2 if pretty else None) + "\n")
     else:
         sys.stdout.write(check_text(diagnosis, color=use_color(sys.stdout)))
     return diagnosis.exit_code

@@ -7,7 +7,6 @@ a probe actually runs. Output only ever holds masks, hosts and Anthropic's reque
 from __future__ import annotations
 
 import dataclasses
-import json
 import sys
 
 from ..findings import Severity, sort_findings
@@ -182,8 +181,8 @@ def run_command(args: argparse.Namespace, options: object) -> int:
         print(f"openclaw-triage: {exc}", file=sys.stderr)
         return 64
     if args.json:
-        data = scrubber_for(install).json(probe_json(diagnosis, results, deep=args.deep))
-        sys.stdout.write(json.dumps(data, indent=2 if sys.stdout.isatty() else None, ensure_ascii=False) + "\n")
+        doc = probe_json(diagnosis, results, deep=args.deep)
+        sys.stdout.write(scrubber_for(install).dumps(doc, indent=2 if sys.stdout.isatty() else None) + "\n")
     else:
         sys.stdout.write(probe_text(diagnosis, results, deep=args.deep, color=use_color(sys.stdout)))
     return exit_code(results)

@@ -9,7 +9,6 @@ breaks it, 2 only warnings (an unreadable or too large store is one, as in `chec
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from typing import Any
@@ -109,8 +108,7 @@ def _run_list(args: argparse.Namespace, install: Any) -> int:
             ],
         }
         pretty = sys.stdout.isatty()
-        doc = scrubber_for(install).json(doc)
-        sys.stdout.write(json.dumps(doc, indent=2 if pretty else None, ensure_ascii=False) + "\n")
+        sys.stdout.write(scrubber_for(install).dumps(doc, indent=2 if pretty else None) + "\n")
         return _exit_code(verdicts, stores)
     sys.stdout.write(termsafe(scrubber_for(install)(_text(install, stores, verdicts)), multiline=True))
     return _exit_code(verdicts, stores)

@@ -35,14 +35,14 @@ from ..keys import mask
 from ..model import Era, Install
 from ..openclaw.coerce import normalize_provider
 from ..openclaw.config import config_env_vars
-from ..openclaw.dotenv import parse_dotenv
+from ..openclaw.dotenv import read_dotenv
 from ..openclaw.install import dotenv_files
 from ..openclaw.locate import shorten_home
 from ..openclaw.order import OrderResult
 from ..openclaw.refs import coerce_secret_ref, resolve_ref
 from ..providers import PROVIDERS, env_vars
 from ..secret import Secret
-from ..util.jsonio import ParseError, as_object, parse_json, read_text
+from ..util.jsonio import ParseError, as_object
 from ..util.jsstr import js_trim
 from .result import ProfileView, ProviderSources, Source
 
@@ -78,6 +78,9 @@ def credential_sources(
     """Every source of each provider's key in `providers`, in OpenClaw's precedence."""
     by_id = {v.profile.id: v for v in views}
     env_holders = _env_holders(install, runtime)
+    stores: dict[str, str] = {}  # layer -> its store as shown, once (10,000 profiles share two)
+    for layer in install.agent.layers:
+        stores.setdefault(layer.layer, _home(install, layer.location))
     out = []
     for provider in dict.fromkeys(providers):
         candidates: list[_Candidate] = []
@@ -90,7 +93,7 @@ def credential_sources(
         for pid in order.effective if order is not None else []:
             view = by_id.get(pid)
             if view is not None:
-                candidates.append(_profile(view, install))
+                candidates.append(_profile(view, stores))
         for name in env_vars(provider, install.era):
             candidates += env_holders(name)
         if not (explicit_first and config_key.secret is not None):
@@ -117,10 +120,9 @@ def _judge(candidates: list[_Candidate], era: Era) -> list[Source]:
     return sources
 
 
-def _profile(view: ProfileView, install: Install) -> _Candidate:
+def _profile(view: ProfileView, stores: Mapping[str, str]) -> _Candidate:
     profile = view.profile
-    layer = next((s for s in install.agent.layers if s.layer == profile.layer), None)
-    where = f"{profile.id} ({_home(install, layer.location) if layer else profile.layer})"
+    where = f"{profile.id} ({stores.get(profile.layer, profile.layer)})"
     if view.ref_status is not None and view.ref_status.status != "resolved" and view.secret_source == "ref":
         return _Candidate("profile", where, None, unresolved=True, note=view.ref_status.reason)
     secret = view.secret.get_secret_value() if view.secret is not None else ""
@@ -141,7 +143,7 @@ def _env_holders(install: Install, runtime: Runtime | None) -> Any:
     if service is None or not service.seen:
         for path in dotenv_files(install.era, install.seen_env, install.home):
             try:
-                files.append((path, parse_dotenv(read_text(path, limit=1024 * 1024))))
+                files.append((path, read_dotenv(install.reads, path)))
             except (OSError, ParseError):
                 files.append((path, {}))
 
@@ -220,11 +222,9 @@ def _config_api_key(install: Install, provider: str) -> _Candidate:
 def _models_json(install: Install, provider: str) -> _Candidate:
     path = install.agent.agent_dir / "models.json"
     where = f"providers.{provider}.apiKey in {_home(install, path)}"
-    try:
-        data = parse_json(read_text(path, limit=4 * 1024 * 1024))
-    except (OSError, ValueError):  # ParseError is a ValueError
-        data = {}
-    raw = _provider_entry(as_object(data).get("providers"), provider, install.era)
+    raw = _provider_entry(
+        as_object(install.models_json(install.agent.agent_dir)).get("providers"), provider, install.era
+    )
     found = _api_key(raw.get("apiKey"), "models.json", where, install)
     found.read = False
     found.note = "a copy OpenClaw writes from the config; requests take the key from the config"

@@ -15,7 +15,9 @@ from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 
 from ..model import ConfigFile, Era
-from ..util.jsonio import ParseError, parse_json5, read_text
+from ..util.jsonio import ParseError, parse_json5
+from ..util.readonce import Reads
+from ..util.safe_read import DEFAULT_LIMIT
 from .locate import agent_settings
 
 TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
@@ -98,8 +100,9 @@ def _deep_merge(target: Any, source: Any) -> Any:
 
 
 class _Includes:
-    def __init__(self, root_dir: Path) -> None:
+    def __init__(self, root_dir: Path, reads: Reads) -> None:
         self.root_dir = root_dir
+        self.reads = reads
         self.files: list[Path] = []
 
     def resolve(self, value: Any, base_dir: Path, chain: tuple[Path, ...]) -> Any:
@@ -155,7 +158,7 @@ class _Includes:
                 "Include file failed security checks (regular file, max 2097152 bytes, no hardlinks): " + rel
             )
         try:
-            data = parse_json5(read_text(target))
+            data = parse_json5(self.reads.text(target, limit=DEFAULT_LIMIT))
         except OSError:
             raise ConfigError(f"Failed to read include file: {rel} (resolved: {target})") from None
         except ParseError:
@@ -268,11 +271,15 @@ def _substitute_string(text: str, env: Mapping[str, str], missing: list[tuple[st
 # --- loading ----------------------------------------------------------------------------
 
 
-def load_config(path: Path, env: MutableMapping[str, str], *, strict_env: bool = False) -> ConfigFile:
+def load_config(
+    path: Path, env: MutableMapping[str, str], *, strict_env: bool = False, reads: Reads | None = None
+) -> ConfigFile:
     """Load openclaw.json into a `ConfigFile`; errors are recorded, never raised.
 
-    `env` is the environment OpenClaw would see; the `env` block is applied to it.
+    `env` is the environment OpenClaw would see; the `env` block is applied to it. `reads`: the
+    run's (`Install.reads`), so a second load (with another environment) reads no file again.
     """
+    reads = reads or Reads()
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -284,7 +291,7 @@ def load_config(path: Path, env: MutableMapping[str, str], *, strict_env: bool =
         result.error = "is a directory"
         return result
     try:
-        raw = parse_json5(read_text(path))
+        raw = parse_json5(reads.text(path, limit=DEFAULT_LIMIT))
     except PermissionError:
         result.error = "permission denied"
         return result
@@ -298,7 +305,7 @@ def load_config(path: Path, env: MutableMapping[str, str], *, strict_env: bool =
         kind = "an array" if isinstance(raw, list) else "null" if raw is None else f"a {_js_type(raw)}"
         result.error = f"the top level is {kind}, not an object"
         return result
-    includes = _Includes(path.parent)
+    includes = _Includes(path.parent, reads)
     try:
         data = includes.resolve(raw, path.parent, (path,))
     except ConfigError as exc:
@@ -317,6 +324,13 @@ def load_config(path: Path, env: MutableMapping[str, str], *, strict_env: bool =
 
 
 # --- typed accessors --------------------------------------------------------------------
+
+
+def config_stamp(config: Mapping[str, Any]) -> str | None:
+    """`meta.lastTouchedVersion`: the release of OpenClaw that last wrote the config."""
+    meta = config.get("meta")
+    stamp = meta.get("lastTouchedVersion") if isinstance(meta, dict) else None
+    return stamp if isinstance(stamp, str) and stamp.strip() else None
 
 
 def get_path(data: Mapping[str, Any], dotted: str, default: Any = None) -> Any:

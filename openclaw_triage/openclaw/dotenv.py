@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+
+TYPE_CHECKING = False  # `typing` costs ~3 ms to import; check's budget is tight
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ..util.readonce import Reads
+
+DOTENV_LIMIT = 1024 * 1024
 
 # A port of dotenv's LINE regex; `\w` is ASCII in JavaScript.
 _LINE = re.compile(
@@ -27,3 +36,9 @@ def parse_dotenv(text: str) -> dict[str, str]:
             value = value.replace("\\n", "\n").replace("\\r", "\r")
         out[key] = value
     return out
+
+
+def read_dotenv(reads: Reads, path: Path) -> dict[str, str]:
+    """The variables of the `.env` file `path`, read and parsed once per run (`reads`); an
+    `OSError` or `ParseError` when it cannot be read. Shared by every reader: read only."""
+    return reads.once(("dotenv", os.fspath(path)), lambda: parse_dotenv(reads.text(path, limit=DOTENV_LIMIT)))

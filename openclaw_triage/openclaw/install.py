@@ -14,11 +14,12 @@ from pathlib import Path
 
 from ..model import AgentAuth, AuthStore, CliInfo, EnvVar, Era, Install, Layout, LegacyJson, StoreIssue
 from ..secret import Secret
-from ..util.jsonio import ParseError, as_object, read_text
+from ..util.jsonio import ParseError
+from ..util.readonce import Reads
 from ..util.safe_read import is_file_sync, read_bytes
 from . import layouts, locate
-from .config import load_config
-from .dotenv import parse_dotenv
+from .config import config_stamp, load_config
+from .dotenv import read_dotenv
 from .locate import AGENT_DB, STATE_DB, STORE_FILE
 from .store_json import load_agent_store, merge_stores
 from .version import detect_cli, parse_version
@@ -57,16 +58,13 @@ def disk_layout(state_dir: Path) -> Layout | None:
     return None
 
 
-def _config_stamp(options: locate.Options, env: Mapping[str, str]) -> str | None:
-    """`meta.lastTouchedVersion`: the last OpenClaw that wrote the config."""
-    paths, eff = locate.resolve_paths(options, env, Era.SQLITE)
-    config = load_config(paths.config_path, dict(eff))
-    meta = as_object(config.data.get("meta"))
-    stamp = meta.get("lastTouchedVersion")
-    return stamp if isinstance(stamp, str) and stamp.strip() else None
+def _disk_layout(reads: Reads, state_dir: Path) -> Layout | None:
+    return reads.once(("layout", os.fspath(state_dir)), lambda: disk_layout(state_dir))
 
 
-def decide_layout(cli: CliInfo, options: locate.Options, env: Mapping[str, str]) -> tuple[Layout, str]:
+def decide_layout(
+    cli: CliInfo, options: locate.Options, env: Mapping[str, str], reads: Reads | None = None
+) -> tuple[Layout, str]:
     """The storage layout: from the CLI's release; without a CLI, the newer of what the files say
     and what the config's `meta.lastTouchedVersion` says (a release that wrote the stores without
     touching the config, say `order set` after an upgrade, is still the one in use).
@@ -75,13 +73,14 @@ def decide_layout(cli: CliInfo, options: locate.Options, env: Mapping[str, str])
     if release is not None:
         layout = layouts.for_release(release)
         return layout, f"OpenClaw {cli.version}: {layout.label}, as every release from {layout.releases}"
-    stamp = _config_stamp(options, env)
+    paths, eff = locate.resolve_paths(options, env, Era.SQLITE)
+    reads = reads or Reads()
+    stamp = config_stamp(load_config(paths.config_path, dict(eff), reads=reads).data)
     if stamp:
         cli.version, cli.source = stamp, "config"
-    paths, _ = locate.resolve_paths(options, env, Era.SQLITE)
-    disk = disk_layout(paths.state_dir)
+    disk = _disk_layout(reads, paths.state_dir)
     if disk is None:
-        disk = disk_layout(locate.resolve_paths(options, env, Era.JSON)[0].state_dir)
+        disk = _disk_layout(reads, locate.resolve_paths(options, env, Era.JSON)[0].state_dir)
     stamped = parse_version(stamp)
     by_stamp = layouts.for_release(stamped) if stamped is not None else None
     if disk is not None and (by_stamp is None or disk.since > by_stamp.since):
@@ -114,16 +113,19 @@ def dotenv_files(era: Era, env: Mapping[str, str], home: Path) -> list[Path]:
     return _dotenv_files(era, env, home)
 
 
-def load_environment(era: Era, env: Mapping[str, str], home: Path) -> tuple[dict[str, str], dict[str, EnvVar]]:
+def load_environment(
+    era: Era, env: Mapping[str, str], home: Path, reads: Reads | None = None
+) -> tuple[dict[str, str], dict[str, EnvVar]]:
     """The environment OpenClaw would see: ours, then `.env` files that never override it."""
+    reads = reads or Reads()
     merged = dict(env)
     origins: dict[str, EnvVar] = {}
     for path in _dotenv_files(era, env, home):
         try:
-            text = read_text(path, limit=1024 * 1024)
+            values = read_dotenv(reads, path)
         except (OSError, ParseError):
             continue
-        for key, value in parse_dotenv(text).items():
+        for key, value in values.items():
             if key not in merged:
                 merged[key] = value
                 origins[key] = EnvVar(key, Secret(value), f".env:{path}")
@@ -213,11 +215,12 @@ def inspect_install(options: locate.Options | None = None, env: Mapping[str, str
     base_env = dict(os.environ if env is None else env)
     flagged_env = locate.apply_options(options, base_env)
     cli = detect_cli(options.openclaw, flagged_env)
-    layout, era_reason = decide_layout(cli, options, base_env)
+    reads = Reads()  # every file below is read once, whoever asks for it (`Install.reads`)
+    layout, era_reason = decide_layout(cli, options, base_env, reads)
     era = layout.era
     paths, eff_env = locate.resolve_paths(options, base_env, era)
-    seen_env, env_origins = load_environment(era, eff_env, paths.home)
-    config = load_config(paths.config_path, seen_env, strict_env=era is Era.SQLITE)
+    seen_env, env_origins = load_environment(era, eff_env, paths.home, reads)
+    config = load_config(paths.config_path, seen_env, strict_env=era is Era.SQLITE, reads=reads)
     roster = locate.resolve_roster(config.data, era, paths.state_dir, paths.home)
     default_id = roster.default_id or (roster.agents[0].id if roster.agents else locate.DEFAULT_AGENT_ID)
     selected = locate.normalize_agent_id(options.agent) if options.agent else default_id
@@ -263,7 +266,7 @@ def inspect_install(options: locate.Options | None = None, env: Mapping[str, str
         shared.issues.extend(legacy)
         for entry in entries:
             agents.append(_agent_auth_sqlite(entry, shared, shared_path, entry.id == default_id))
-    on_disk = disk_layout(paths.state_dir)
+    on_disk = _disk_layout(reads, paths.state_dir)
     return Install(
         home=paths.home,
         state_dir=paths.state_dir,
@@ -287,4 +290,5 @@ def inspect_install(options: locate.Options | None = None, env: Mapping[str, str
         release=parse_version(cli.version),
         builtin_model=layouts.default_model(parse_version(cli.version), era),
         sandbox=Path(options.sandbox) if options.sandbox else None,
+        reads=reads,
     )

@@ -70,6 +70,11 @@ def check_json(diag: Diagnosis) -> dict[str, Any]:
     return doc
 
 
+def check_json_text(diag: Diagnosis, *, indent: int | None = None) -> str:
+    """`check_json` as text, written once (the scrubber works on the text)."""
+    return scrubber_for(diag.install).dumps(_check_doc(diag), indent=indent)
+
+
 def _check_doc(diag: Diagnosis) -> dict[str, Any]:
     install = diag.install
     agent = diag.agent

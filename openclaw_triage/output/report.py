@@ -290,7 +290,9 @@ def _base_url(ctx: _Ctx) -> str:
     try:
         from ..probe.target import resolve_base_url
 
-        base = resolve_base_url(ctx.install.config.data, ctx.diag.agent.agent_dir, ctx.install.era)
+        base = resolve_base_url(
+            ctx.install.config.data, ctx.diag.agent.agent_dir, ctx.install.era, reads=ctx.install.reads
+        )
     except Exception:  # the report must not fail on an odd config
         return "unknown"
     return f"{base.url} ({base.source}{': ' + base.where if base.where and base.source != 'default' else ''})"

@@ -245,7 +245,7 @@ def plan_probes(
 
     def target(provider: str) -> tuple[BaseUrl, str | None]:
         if provider not in targets:
-            base = resolve_base_url(install.config.data, diagnosis.agent.agent_dir, era, provider)
+            base = resolve_base_url(install.config.data, diagnosis.agent.agent_dir, era, provider, reads=install.reads)
             row = provider_row(provider) or ANTHROPIC
             path = MODELS_PATH if row is ANTHROPIC else row.probe_path
             targets[provider] = (base, proxy_for(base.endpoint(path)) if base.valid else None)

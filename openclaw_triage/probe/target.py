@@ -16,14 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from ..model import Era
+from ..model import Era, read_models_json
 from ..openclaw.coerce import normalize_provider
 from ..openclaw.config import get_path
 from ..providers import ANTHROPIC
 from ..providers import get as provider_row
-from ..util.jsonio import as_object, parse_json, read_text
-
-MODELS_JSON_LIMIT = 4 * 1024 * 1024  # pi's models.json is a few KB
+from ..util.jsonio import as_object
+from ..util.readonce import Reads
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -121,18 +120,18 @@ def _nonblank(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def _models_json_entry(agent_dir: Path, provider: str) -> dict[str, Any] | None:
+def _models_json_entry(agent_dir: Path, provider: str, reads: Reads | None) -> dict[str, Any] | None:
     """`<agentDir>/models.json` `providers.<provider>`; an unreadable file is ignored, as pi does."""
-    try:
-        data = parse_json(read_text(agent_dir / "models.json", limit=MODELS_JSON_LIMIT))
-    except (OSError, ValueError):  # ParseError is a ValueError
-        return None
+    data = read_models_json(reads or Reads(), agent_dir)
     entry = get_path(data, f"providers.{provider}") if isinstance(data, dict) else None
     return entry if isinstance(entry, dict) else None
 
 
-def resolve_base_url(config: Mapping[str, Any], agent_dir: Path, era: Era, provider: str = "anthropic") -> BaseUrl:
-    """Config first, then the agent's models.json, then the provider's own (`providers` row)."""
+def resolve_base_url(
+    config: Mapping[str, Any], agent_dir: Path, era: Era, provider: str = "anthropic", *, reads: Reads | None = None
+) -> BaseUrl:
+    """Config first, then the agent's models.json, then the provider's own (`providers` row);
+    `reads`: the install's (`Install.reads`), so the file is read once per run."""
     row = provider_row(provider) or ANTHROPIC
     found = _config_entry(config, era, row.id)
     headers: dict[str, Any] = {}
@@ -142,7 +141,7 @@ def resolve_base_url(config: Mapping[str, Any], agent_dir: Path, era: Era, provi
         url = _nonblank(entry.get("baseUrl"))
         if url:
             return BaseUrl(url, "config", f"models.providers.{key}.baseUrl", headers)
-    stale = _models_json_entry(agent_dir, row.id)
+    stale = _models_json_entry(agent_dir, row.id, reads)
     if stale is not None:
         url = _nonblank(stale.get("baseUrl"))
         if url:

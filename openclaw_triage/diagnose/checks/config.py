@@ -12,7 +12,6 @@ from ...openclaw.coerce import normalize_provider
 from ...openclaw.config import get_path
 from ...providers import ANTHROPIC, env_vars
 from ...providers import get as provider_row
-from ...util.jsonio import parse_json, read_text
 from ...util.safe_read import exists_sync
 from ..result import Collector
 
@@ -80,10 +79,7 @@ def check_config(install: Install, out: Collector) -> None:
                 )
     for agent in install.agents:
         models_json = agent.agent_dir / "models.json"
-        try:
-            data = parse_json(read_text(models_json, limit=4 * 1024 * 1024))
-        except (OSError, ValueError):  # absent, not a regular file, not JSON: pi ignores it too
-            continue
+        data = install.models_json(agent.agent_dir)  # None: absent, not a regular file, not JSON: pi ignores it too
         entry = get_path(data, "providers.anthropic") if isinstance(data, dict) else None
         if isinstance(entry, dict) and not (isinstance(providers, dict) and "anthropic" in providers):
             _check_base_url(

@@ -9,7 +9,7 @@ from ...actions import DoctorFix
 from ...findings import Severity
 from ...model import AgentAuth, AuthStore, Era, Install
 from ...openclaw import commands as fixes
-from ...openclaw.config import get_path, model_primary, model_setting
+from ...openclaw.config import config_stamp, get_path, model_primary, model_setting
 from ...openclaw.layouts import default_model, rejected_config_keys, retired_profile_ids, retired_since
 from ...openclaw.locate import looked_in
 from ...openclaw.version import parse_version
@@ -335,9 +335,8 @@ def _check_default_model_moved(install: Install, out: Collector) -> None:
     the config and this one: 2026.3.13's anthropic/claude-opus-4-6 became openai/gpt-5.5 by
     2026.4.29 (seen with the real CLIs on a config 2026.3.13 wrote), so the chats silently left the
     Anthropic key behind: "it worked before I updated"."""
-    meta = get_path(install.config.data, "meta")
-    stamp = meta.get("lastTouchedVersion") if isinstance(meta, dict) else None
-    before = parse_version(stamp) if isinstance(stamp, str) else None
+    stamp = config_stamp(install.config.data)
+    before = parse_version(stamp)
     if install.release is None or before is None or before >= install.release:
         return
     if model_primary(model_setting(install.config.data, install.era, install.selected_agent_id)):
