@@ -42,6 +42,10 @@ def test_load_state(era: str, scenario: str, tmp_path: Path) -> None:
             assert not path.name.endswith(("-wal", "-shm")), path
     # Modes git cannot keep come back (OpenClaw writes 0600 files in a 0700 state dir).
     assert (state.state_dir.stat().st_mode & 0o777) == 0o700
+    if not (state.state_dir / "openclaw.json").exists():
+        # 2026.9.6's `onboard --openai-api-key` saves the key, then fails before it writes a config.
+        assert (era, scenario) == ("current-2026.9", "openai_key")
+        return
     assert (state.state_dir / "openclaw.json").stat().st_mode & 0o777 == 0o600
 
     # 2026.9 writes absolute agent dirs into openclaw.json: they must point into this copy.

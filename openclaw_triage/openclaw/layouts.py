@@ -152,3 +152,9 @@ def openrouter_model_prefixed(release: Release | None) -> bool:
     """Whether this release resolves `openrouter/auto` as `openrouter/openrouter/auto` (seen on the
     real 2026.3.13's `models status`; 2026.4.29 and later print `openrouter/auto`)."""
     return release is not None and release < (2026, 4, 29)
+
+
+def has_logout(release: Release | None) -> bool:
+    """Whether the CLI can remove a profile (`models auth logout <id> --yes`): not on 2026.6.5 to
+    2026.7.35 (`models auth --help` lists no logout there; seen on 2026.8.1, 2026.8.2, 2026.9.6)."""
+    return release is None or release >= (2026, 8, 1) or release < (2026, 6, 5)

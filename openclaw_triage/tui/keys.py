@@ -46,7 +46,7 @@ COMMANDS: tuple[Command, ...] = (
             "OpenClaw falls back to the config order", show=False),
     Command("undo", "undo", "z", "Undo", "Undo the last change", "Restores exactly what was there before"),
     Command("reload", "reload", "r", "Reload", "Reload from disk", "Re-read config and stores", show=False),
-    Command("probe", "probe", "t", "Probe", "Probe the keys with Anthropic",
+    Command("probe", "probe", "t", "Probe", "Probe every key with its provider",
             "Ask the API whether each key is accepted (free)"),
     Command("deep-probe", "deep_probe", "", "", "Deep probe: one 1-token message per key",
             "Catches billing, spend limits and model access", show=False),

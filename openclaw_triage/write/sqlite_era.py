@@ -18,6 +18,7 @@ from typing import Any
 from ..keys import mask
 from ..model import AgentAuth, AuthStore, CredentialType, Era, Install, Profile
 from ..openclaw.coerce import normalize_provider
+from ..openclaw.layouts import has_logout
 from ..scrub import scrubber_for
 from ..secret import Secret
 from . import journal, json_store
@@ -229,6 +230,12 @@ def sqlite_set_key(
     notes: list[str] = []
     if previous is None:
         undo["previous"] = None
+        if not has_logout(install.release):
+            undoable = False  # the undo would remove the profile, which only `logout` can
+            notes.append(
+                f"this cannot be undone from here: OpenClaw {install.cli.version} has no `models auth logout` "
+                f"(it came in 2026.8.1), so {profile_id} can be removed only by a later release's CLI."
+            )
     elif previous.secret is not None and ctype is CredentialType.TOKEN and not _paste_token_takes(previous.secret):
         undoable = False  # the undo would go through paste-token, which refuses what was there
         notes.append(
@@ -284,6 +291,12 @@ def sqlite_remove(install: Install, agent: str, profile_id: str, progress: Progr
     previous = ctx.aa.effective.profiles.get(profile_id)
     if previous is None:
         raise ProfileNotFound(f'Auth profile "{profile_id}" not found for agent "{ctx.aa.agent_id}".')
+    if not has_logout(install.release):
+        raise Unsupported(
+            f"OpenClaw {install.cli.version} has no `models auth logout` (it came in 2026.8.1) and keeps its profiles "
+            "in a database only its CLI may change, so a profile cannot be removed here. Nothing was changed.",
+            hint=f"Pin the order without it instead (openclaw models auth order set --provider {previous.provider} …).",
+        )
     change_id = journal.new_id()
     orders = {p: ids for p, ids in ctx.local.order.items() if profile_id in ids}
     undo: dict[str, Any] = {

@@ -43,3 +43,30 @@ def test_order_fix_takes_effect_as_the_release_sees_it(era: str, oracle_states: 
 
     write.undo(install=h.inspect())
     assert h.order() is None
+
+
+@pytest.mark.parametrize("era", ["release-2026.6.5", "release-2026.8.2", "current-2026.9"])
+def test_another_providers_key_is_saved_by_the_real_cli_and_undone(
+    era: str, oracle_states: OracleStates, tmp_path: Path
+) -> None:
+    """The paste guard's write for an OpenRouter key on a SQLite release: `paste-api-key --provider
+    openrouter` with the key on stdin; that release's `models status` must list it, masked as it
+    masks it, and undo (`logout`) must take it away again."""
+    from openclaw_triage.model import CredentialType
+    from openclaw_triage.secret import Secret
+    from tests import fakekeys
+
+    h = Home(
+        oracle_states.get(era, "order_pinned_to_token" if era != "current-2026.9" else "one_api_key"), tmp_path / "home"
+    )
+    key = fakekeys.openrouter_key(f"paste-{era}")
+    change = write.set_key(h.inspect(), "openrouter", "openrouter:default", Secret(key), type=CredentialType.API_KEY)
+    assert change.changed
+    assert key not in change.summary + " ".join(change.notes)
+    assert h.status().get("openrouter") == [f"openrouter:default={key[:8]}...{key[-8:]}"]
+    if era == "release-2026.6.5":  # no `models auth logout` before 2026.8.1: a new profile stays
+        assert not change.undoable and any("no `models auth logout`" in n for n in change.notes)
+        return
+    assert change.undoable
+    write.undo(install=h.inspect())
+    assert not h.status().get("openrouter")

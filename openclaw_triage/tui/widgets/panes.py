@@ -331,9 +331,10 @@ class ProbePane(Pane):
     def render_snapshot(self, snapshot: Snapshot) -> Any:
         if not self.pending and not self.results:
             return Text(
-                "No probe has run. A probe asks Anthropic whether each key is accepted, "
+                "No probe has run. A probe asks each key's provider whether it is accepted, "
                 "with the headers your OpenClaw sends, to the host it uses.\n\n"
-                "t: free probe (GET /v1/models)\nctrl+p → Deep probe: also one 1-token message (catches billing)\n"
+                "t: free probe (one free request per key)\nctrl+p → Deep probe: Anthropic keys also send one "
+                "1-token message (catches billing)\n"
                 "CLI: openclaw-triage probe [--deep]",
                 style="dim",
             )
