@@ -301,6 +301,20 @@ def _provider_scenarios(era: str) -> list[Scenario]:
             (onboard_provider("--gemini-api-key", "gemini_key"),),
             ("gemini_key",),
         ),
+        *(
+            Scenario(
+                f"{name}_key",
+                f"`onboard --{name}-api-key`: a {label} key and nothing else.",
+                None,
+                (onboard_provider(f"--{name}-api-key", f"{name}_key"),),
+                (f"{name}_key",),
+            )
+            for name, label in (("xai", "xAI"), ("mistral", "Mistral"), ("groq", "Groq"), ("deepseek", "DeepSeek"))
+            # 2026.3.13's onboard has no --groq-api-key or --deepseek-api-key (`onboard --help`);
+            # 2026.9.6's Groq plugin comes only from clawhub.ai, which this machine cannot reach
+            # ("Unable to install the Groq plugin for non-interactive setup"): no Groq state is made.
+            if name != "groq" and (era == "current-2026.9" or name in ("xai", "mistral"))
+        ),
     ]
 
 
@@ -488,6 +502,10 @@ SECRET_RECIPES = {
     "openrouter_own_key": "openrouter_key:or2",
     "gemini_key": "google_key:gm",
     "cli_token": "oauth_token:claudecli",
+    "xai_key": "xai_key:xa",
+    "mistral_key": "mistral_key:mi",
+    "groq_key": "groq_key:gq",
+    "deepseek_key": "deepseek_key:ds",
 }
 BASE_KEY = "base_key"
 SPACE_KEY = "spaced_key"
@@ -973,7 +991,18 @@ LIVE_SCENARIOS = {era: ("order_pinned_to_token", "upgraded_in_place") for era in
 
 
 # Committed and compared without Node only (tests/test_fixture_labels.py): each costs a CI minute live.
-NOT_LIVE = frozenset({"openai_key", "openrouter_key", "gemini_key", "claude_cli_retired"})
+NOT_LIVE = frozenset(
+    {
+        "openai_key",
+        "openrouter_key",
+        "gemini_key",
+        "xai_key",
+        "mistral_key",
+        "groq_key",
+        "deepseek_key",
+        "claude_cli_retired",
+    }
+)
 
 
 def live_scenario_names(era: str) -> list[str]:
@@ -1124,11 +1153,12 @@ def _snapshot_ignore(src_home: Path) -> Callable[[str, list[str]], list[str]]:
         here = Path(d)
         out = [n for n in names if n.endswith(("-wal", "-shm", ".sqlite"))]
         if here == src_home:
-            out.append(".cache")
+            out += [".cache", ".npm"]  # npm's own cache (2026.9.6 installs provider plugins with it)
         if here == src_home / ".openclaw":
             # Bootstrap markdown and a git repo: no auth content, and a nested .git cannot be
-            # committed. 2026.4.29 stages ~430 MB of plugin dependencies in plugin-runtime-deps/.
-            out += [n for n in names if n.startswith("workspace") or n == "plugin-runtime-deps"]
+            # committed. 2026.4.29 stages ~430 MB of plugin dependencies in plugin-runtime-deps/;
+            # 2026.9.6 installs a provider's plugin package (DeepSeek: 330 MB) under npm/.
+            out += [n for n in names if n.startswith("workspace") or n in ("plugin-runtime-deps", "npm")]
         return out
 
     return ignore

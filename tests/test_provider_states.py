@@ -1,5 +1,5 @@
-"""Another provider's key, as the real CLI stored it: `onboard --openai-api-key`, `--openrouter-api-key`
-and `--gemini-api-key` on 2026.3.13 and 2026.9.6 (committed states; their profile labels and
+"""Another provider's key, as the real CLI stored it: `onboard --openai-api-key`, `--openrouter-api-key`,
+`--gemini-api-key`, `--xai-api-key`, `--mistral-api-key` (and `--deepseek-api-key`) on 2026.3.13 and 2026.9.6 (committed states; their profile labels and
 default model are compared with the CLI's own `models status` in tests/test_fixture_labels.py).
 
 A user whose default model is that provider's must get a clean report: its key judged by its own
@@ -25,6 +25,12 @@ PROVIDERS = {
     ("openrouter_key", "current-2026.9"): ("openrouter", "openrouter:default"),
     ("gemini_key", "legacy-2026.3"): ("google", "google:default"),
     ("gemini_key", "current-2026.9"): ("google", "google:default"),
+    ("xai_key", "legacy-2026.3"): ("xai", "xai:default"),
+    ("xai_key", "current-2026.9"): ("xai", "xai:default"),
+    ("mistral_key", "legacy-2026.3"): ("mistral", "mistral:default"),
+    ("mistral_key", "current-2026.9"): ("mistral", "mistral:default"),
+    # 2026.3.13 has no --deepseek-api-key; Groq's 2026.9.6 plugin comes from clawhub.ai, unreachable here.
+    ("deepseek_key", "current-2026.9"): ("deepseek", "deepseek:default"),
 }
 
 

@@ -182,7 +182,7 @@ def test_a_kill_while_the_doctor_runs_leaves_a_change_undo_can_reach(tmp_path: P
         proc.wait(timeout=10)
     [entry] = write.history()
     assert INTERRUPTED_NOTE in entry.notes
-    with pytest.raises(Conflict, match="interrupted"):
+    with pytest.raises(Conflict, match=r"interrupted.*removes the \d+ made since \(.*openclaw\.sqlite"):
         write.undo(install=home.inspect())
     write.undo(install=home.inspect(), force=True)
     assert _tree(home.root) == before
@@ -198,3 +198,59 @@ def test_the_command_line_runs_it_and_undoes_it(tmp_path: Path, triage_state: Pa
     undone = run_cli(home.state.home, "--openclaw", home.cli, "undo", env=env)
     assert undone.returncode == 0, undone.stderr
     assert (home.root / "agents/main/agent/auth-profiles.json").exists()
+
+
+def test_a_file_that_cannot_be_backed_up_stops_the_fix_before_the_doctor_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A disk that fills while the state dir is copied: an unbacked file would later look like one
+    the doctor made, and undo would remove it. The fix is refused and nothing runs."""
+    import errno
+    import shutil
+
+    home = Upgraded(tmp_path)
+    (home.root / "credentials").mkdir()
+    (home.root / "credentials/whatsapp-creds.json").write_text('{"session": "the only copy"}')
+    before = _tree(home.root)
+    real = shutil.copyfile
+
+    def disk_full(src: object, dst: object, *args: object, **kwargs: object) -> object:
+        if str(src).endswith("whatsapp-creds.json"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(src, dst, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(shutil, "copyfile", disk_full)
+    with pytest.raises(Unsupported, match="cannot be backed up"):
+        write.apply(home.inspect(), DoctorFix())
+    assert _tree(home.root) == before and write.history() == []
+
+
+def test_an_edited_journal_cannot_steer_undo_outside_the_state_dir(tmp_path: Path) -> None:
+    from openclaw_triage.write import journal
+    from openclaw_triage.write.errors import UndoRefused
+
+    home = Upgraded(tmp_path)
+    victim = tmp_path / "outside.txt"
+    victim.write_text("not OpenClaw's")
+    write.apply(home.inspect(), DoctorFix())
+    entry = write.history()[0]
+    path = journal.journal_dir() / f"{entry.id}.json"
+    data = json.loads(path.read_text())
+    data["undo"]["created"].append("../../outside.txt")
+    path.write_text(json.dumps(data))
+    with pytest.raises(UndoRefused, match="outside"):
+        write.undo(install=home.inspect())
+    assert victim.read_text() == "not OpenClaw's"
+
+
+def test_refused_when_the_agent_dir_lies_outside_the_state_dir(tmp_path: Path) -> None:
+    """The doctor writes there too, and the backup covers the state dir only."""
+    import shutil
+
+    home = Upgraded(tmp_path)
+    elsewhere = tmp_path / "elsewhere-agents"
+    shutil.move(str(home.root / "agents"), elsewhere)
+    os.symlink(elsewhere, home.root / "agents")
+    with pytest.raises(Unsupported, match="outside"):
+        write.apply(home.inspect(), DoctorFix())
+    assert (elsewhere / "main/agent/auth-profiles.json").exists() and write.history() == []

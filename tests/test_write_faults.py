@@ -535,3 +535,65 @@ def test_an_undo_and_a_write_in_two_processes_never_wait_on_each_other(tmp_path:
     undos = [e for e in write.history() if e.action == "undo"]
     assert undos, "no undo ran beside the writes; the test proves nothing"
     assert not journal.pending_ids()
+
+
+# --------------------------------------------------------------------------- the late-write path, step by step
+# The race above, made deterministic: the first write lands while an unlocked writer's update went
+# into the file it replaced (`Written.overwrote`), then that writer writes again in place before our
+# next check. `write_atomic` is wrapped only to make those two moments happen; every byte is real.
+
+
+def _store_bytes(profiles: dict[str, Any], **top: Any) -> bytes:
+    return (json.dumps({"version": 1, "profiles": profiles, **top}, indent=2) + "\n").encode()
+
+
+def _racing(monkeypatch: pytest.MonkeyPatch, late: dict[str, Any], again: dict[str, Any]) -> list[int]:
+    from openclaw_triage.write import atomic
+
+    real = atomic.write_atomic
+    calls: list[int] = []
+
+    def racing(path: Path, data: bytes, **kwargs: Any) -> atomic.Written:
+        calls.append(1)
+        if len(calls) == 1:  # lands; their update went into the file we replaced
+            written = real(path, data, **kwargs)
+            return atomic.Written(written.path, written.mode, written.mode_before, written.seen, _store_bytes(**late))
+        if len(calls) == 2:  # they read our file and write it again in place, before our check
+            doc = json.loads(Path(path).read_text())
+            doc.update(again)
+            Path(path).write_text(json.dumps(doc, indent=2) + "\n")
+            raise write.StoreChanged("changed")
+        return real(path, data, **kwargs)
+
+    monkeypatch.setattr(json_store, "write_atomic", racing)
+    return calls
+
+
+def test_the_backup_keeps_the_bytes_before_our_change_through_the_late_write_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b, x = api_key_profile(KEY), api_key_profile(fakekeys.api_key("late-b")), api_key_profile(fakekeys.api_key("x"))
+    path = tmp_path / "auth-profiles.json"
+    original = _store_bytes({"anthropic:a": a, "anthropic:b": b})
+    path.write_bytes(original)
+    _racing(monkeypatch, {"profiles": {"anthropic:a": a, "anthropic:b": b, "openai:x": x}}, {"lastGood": {}})
+    backups: list[bytes] = []
+    op = json_store.set_order("anthropic", ["anthropic:b"], known=None, where="x")
+    applied = json_store.apply(path, op, backup=lambda raw: backups.append(raw) or tmp_path / "bk")
+    assert backups == [original], "undo must put back the store before our change, not one holding it"
+    assert applied.before == original and applied.edit.changed
+    final = json.loads(path.read_text())
+    assert final["order"] == {"anthropic": ["anthropic:b"]} and "openai:x" in final["profiles"]
+
+
+def test_a_change_that_landed_is_reported_landed_after_a_refusal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = api_key_profile(KEY), api_key_profile(fakekeys.api_key("late-b"))
+    path = tmp_path / "auth-profiles.json"
+    path.write_bytes(_store_bytes({"anthropic:a": a, "anthropic:b": b}))
+    _racing(monkeypatch, {"profiles": {"anthropic:a": a, "anthropic:b": b}}, {"lastGood": {"anthropic": "anthropic:a"}})
+    op = json_store.set_order("anthropic", ["anthropic:b"], known=None, where="x")
+    applied = json_store.apply(path, op)
+    assert applied.edit.changed and applied.after is not None, "our order landed: it must not read 'nothing to change'"
+    assert json.loads(path.read_text())["order"] == {"anthropic": ["anthropic:b"]}

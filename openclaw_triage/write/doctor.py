@@ -40,7 +40,7 @@ from . import journal
 from .atomic import fsync_dir, make_dirs, write_atomic
 from .change import Change, agent_auth, cli_record, new_entry, no_change, undo_journal_entry
 from .cli_runner import CliRoute, Progress, env_from_overrides, run_openclaw, say
-from .errors import CliFailed, Conflict, JournalError, Unsupported
+from .errors import CliFailed, Conflict, JournalError, UndoRefused, Unsupported
 from .intents import record_entry
 from .journal import JournalEntry
 
@@ -135,8 +135,15 @@ def snapshot(state_dir: Path, into: Path) -> dict[str, Stamp]:
             else:
                 shutil.copyfile(src, dst, follow_symlinks=False)
                 os.chmod(dst, 0o600)
-        except OSError:
-            continue  # vanished or unreadable: not in the manifest, so never "restored"
+        except FileNotFoundError:
+            continue  # gone since the listing: nothing to keep
+        except OSError as exc:  # unbacked, undo would take it for one the doctor made and remove it
+            raise Unsupported(
+                f"{src} cannot be backed up ({exc.strerror}); the doctor is not run without a full backup. "
+                "Nothing was changed.",
+                hint=f"Make it readable (or free disk space), or back up {state_dir} yourself and run "
+                "openclaw doctor --fix.",
+            ) from None
         manifest[rel] = _stamp(st)
     return manifest
 
@@ -198,6 +205,13 @@ def _reread(entry: JournalEntry) -> Install:
     return inspect_install(options, env=env_from_overrides(cli.get("env") or {}))
 
 
+def _outside_state_dir(install: Install) -> list[str]:
+    """The config file and agent dirs that are not under the state dir (links resolved)."""
+    root = install.state_dir.resolve()
+    places = [install.config.path, *(a.agent_dir for a in install.agents)]
+    return [str(p) for p in places if not Path(p).resolve().is_relative_to(root)]
+
+
 def _gateway_running(install: Install) -> bool:
     from ..runtime.gateway import find_locks, install_config_paths
 
@@ -214,6 +228,13 @@ def doctor_fix(install: Install, *, agent: str | None = None, progress: Progress
             "`openclaw doctor --fix` to import. Nothing was changed."
         )
     route = CliRoute.for_install(install, aa.agent_id, progress=progress, timeout=TIMEOUT_S)
+    outside = _outside_state_dir(install)
+    if outside:
+        raise Unsupported(
+            f"{', '.join(outside)} lie(s) outside {install.state_dir}, where the doctor also writes; the backup "
+            "covers the state dir only, so the fix is not run from here. Nothing was changed.",
+            hint="Back those up yourself, then run: openclaw gateway stop; openclaw doctor --fix",
+        )
     if _gateway_running(install):
         raise Unsupported(
             "A gateway of this install is running; it holds the stores the doctor replaces. Nothing was changed.",
@@ -241,10 +262,11 @@ def doctor_fix(install: Install, *, agent: str | None = None, progress: Progress
         shutil.rmtree(where, ignore_errors=True)
         raise JournalError(f"nothing was changed: the change could not be journaled first ({exc}).") from None
     try:
-        result = run_openclaw(
-            route.cli, list(COMMAND), env=route.env, timeout=TIMEOUT_S, progress=progress,
-            label="openclaw doctor --fix", cwd=route.cwd, scrubber=route.scrubber,
-        )  # fmt: skip
+        with journal.holding(change_id):  # another run's undo refuses it meanwhile
+            result = run_openclaw(
+                route.cli, list(COMMAND), env=route.env, timeout=TIMEOUT_S, progress=progress,
+                label="openclaw doctor --fix", cwd=route.cwd, scrubber=route.scrubber,
+            )  # fmt: skip
     except BaseException:
         _settle(entry, manifest, failed=True)
         raise
@@ -293,6 +315,7 @@ def _settle(entry: JournalEntry, manifest: dict[str, Stamp], *, failed: bool = F
         "created": created,
         "after": after,
         "modes": {r: manifest[r][3] for r in changed},
+        "credentials": _print_of(entry),
     }
     final = replace(
         entry,
@@ -314,23 +337,27 @@ def _print_of(entry: JournalEntry) -> str | None:
 
 def undo_doctor(entry: JournalEntry, undo_id: str, force: bool, progress: Progress) -> JournalEntry:
     """Put the state dir back as the doctor found it (the files it changed, minus the ones it made)."""
-    root = Path(entry.undo["root"])
-    where = Path(entry.undo["snapshot"])
+    if journal.held(entry.id):
+        raise UndoRefused(f"openclaw doctor --fix (change {entry.id}) is still running; nothing was changed.")
+    root, where = _checked_places(entry)
     if "after" not in entry.undo:  # interrupted: compare with the whole copy
-        if not force:
-            raise Conflict(
-                "This doctor run was interrupted, so what it changed was never listed; undoing it puts back every "
-                f"file of {root} that differs from the copy taken before it.",
-                hint=f"Run `openclaw-triage undo {entry.id} --force` to do that.",
-            )
         manifest = json.loads((where / _MANIFEST).read_text(encoding="utf-8"))
         changed, created = changes_since(root, manifest)
+        if not force:
+            made = [r for r in created if not r.endswith("/")]
+            raise Conflict(
+                "This doctor run was interrupted, so what it changed was never listed; undoing it puts back the "
+                f"{_files(changed)} file(s) of {root} that differ from the copy taken before it and removes the "
+                f"{len(made)} made since ({', '.join(made[:4])}{' …' if len(made) > 4 else ''}).",
+                hint=f"Run `openclaw-triage undo {entry.id} --force` to do that.",
+            )
         modes = {r: manifest[r][3] for r in changed}
     else:
         changed, created, modes = entry.undo["changed"], entry.undo["created"], entry.undo.get("modes", {})
         moved = [rel for rel, sha in entry.undo["after"].items() if _sha(root / rel) != sha]
-        if entry.undo.get("credentials") not in (None, _print_of(entry)):
-            moved.insert(0, "the credentials (a login, key or order changed)")
+        recorded = entry.undo.get("credentials")
+        if recorded is None or recorded != _print_of(entry):
+            moved.insert(0, "the credentials (a login, key or order changed, or they cannot be read)")
         if moved and not force:
             raise Conflict(
                 f"{len(moved)} file(s) the doctor wrote changed since ({', '.join(moved[:3])}"
@@ -370,6 +397,23 @@ def _with_journals(created: list[str], keep: set[str]) -> list[str]:
         if rel.endswith(".sqlite"):
             out += [rel + s for s in _DB_SUFFIXES if rel + s not in keep and rel + s not in out]
     return out
+
+
+def _checked_places(entry: JournalEntry) -> tuple[Path, Path]:
+    """The state dir and the copy a journal entry names, refused unless they are where this tool
+    puts them and every path it lists stays inside (a damaged or edited journal must not steer
+    undo at other files)."""
+    root = Path(entry.state_dir).resolve()
+    where = Path(str(entry.undo.get("snapshot", "")))
+    if Path(str(entry.undo.get("root", ""))) != root or where.parent != journal.backups_dir():
+        raise UndoRefused(f"change {entry.id} names places this tool did not record; it is not undone.")
+    listed = [*entry.undo.get("changed", []), *entry.undo.get("created", [])]
+    for rel in listed:
+        path = Path(str(rel))
+        # the folder it sits in, links resolved (the path itself may be a link the doctor made)
+        if path.is_absolute() or ".." in path.parts or not (root / path).parent.resolve().is_relative_to(root):
+            raise UndoRefused(f"change {entry.id} lists {rel!r}, outside {root}; it is not undone.")
+    return root, where
 
 
 def _files(paths: list[str]) -> int:

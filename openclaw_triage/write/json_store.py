@@ -15,7 +15,7 @@ import os
 import stat
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -494,7 +494,8 @@ def apply(
     # them lands, they live only here. If that writer writes again meanwhile (it read our file,
     # without them), the store we read next lacks them: they are added back (`_carry`).
     carried: dict[str, Any] = {}
-    landed_edit: Edit | None = None
+    landed_result: Applied | None = None
+    saved: Path | None = None
     for attempt in range(_ATTEMPTS + _LATE_ATTEMPTS):
         with FileLock(lock_for(path), timeout=lock_timeout) as lock:
             # A store of theirs we displaced, or one lacking what they added there, must be written
@@ -511,15 +512,19 @@ def apply(
             else:
                 data = doc.data
             edit = op(data)
-            if not edit.changed and not (must_write and landed_edit is not None):
+            if not edit.changed and landed_result is not None and not must_write:
+                return landed_result  # ours landed and is still there (a refusal since changed nothing)
+            if not edit.changed and not must_write:
                 return Applied(path, edit, doc.raw if doc else None, None, doc.mode if doc else None, None, None)
-            if not edit.changed and landed_edit is not None:
-                edit = landed_edit  # ours landed before and is in their store: what lands now is theirs
+            if not edit.changed and landed_result is not None:
+                edit = landed_result.edit  # ours landed before and is in their store: what lands now is theirs
             out = dump_store(data)
-            saved = backup(doc.raw) if (backup is not None and doc is not None) else None
+            if backup is not None and doc is not None and landed_result is None:
+                saved = backup(doc.raw)  # the bytes before our change; once it landed, never replaced
             mode = target_mode(doc.mode if doc else None)
-            if intent is not None:
-                intent(Applied(path, edit, doc.raw if doc else None, out, doc.mode if doc else None, mode, saved))
+            if intent is not None:  # what is about to land, against the bytes before our first write
+                before = landed_result.before if landed_result is not None else (doc.raw if doc else None)
+                intent(Applied(path, edit, before, out, doc.mode if doc else None, mode, saved))
             try:
                 written = write_atomic(
                     path, out, mode=mode, before_replace=lock.verify, expect=seen if doc else ABSENT, exclusive=True,
@@ -534,7 +539,12 @@ def apply(
                     abandon()
                 raise
             landed = True
-            landed_edit = edit
+            if landed_result is None:  # what undo restores: the store before our first landed write
+                landed_result = Applied(
+                    path, edit, doc.raw if doc else None, out, doc.mode if doc else None, written.mode, saved
+                )
+            else:
+                landed_result = replace(landed_result, after=out, mode_after=written.mode)
             if written.overwrote is not None and written.seen is not None and attempt < _LAST:
                 late = _doc_from(path, written.overwrote, written.mode, state)
                 if late is not None:  # their update went into the file we replaced: apply ours to it
@@ -542,9 +552,13 @@ def apply(
                     _remember_added(late.data, doc.data if doc is not None else {}, carried)
                     continue
         break
-    if doc is not None and written.mode != doc.mode:
-        edit.notes.append(f"tightened the file's permissions from {doc.mode:o} to {written.mode:o} (it holds keys).")
-    return Applied(path, edit, doc.raw if doc else None, out, doc.mode if doc else None, written.mode, saved)
+    assert landed_result is not None  # the loop ends by returning, raising, or after a landed write
+    first = landed_result
+    if first.mode_before is not None and written.mode != first.mode_before:
+        first.edit.notes.append(
+            f"tightened the file's permissions from {first.mode_before:o} to {written.mode:o} (it holds keys)."
+        )
+    return replace(first, after=out, mode_after=written.mode)
 
 
 def restore(

@@ -108,3 +108,21 @@ def test_the_doctor_removes_the_profile_2026_8_retired_and_undo_brings_it_back(
 
     write.undo(install=h.inspect())
     assert ids() == ["anthropic:claude-cli", "anthropic:manual"]
+
+
+def test_undo_of_the_upgrade_fix_refuses_once_a_key_was_saved_into_the_imported_store(
+    oracle_states: OracleStates, tmp_path: Path
+) -> None:
+    """A key pasted after the doctor lives only in the databases it made: a plain undo would drop it."""
+    from openclaw_triage.model import CredentialType
+    from openclaw_triage.secret import Secret
+    from openclaw_triage.write.errors import Conflict
+    from tests import fakekeys
+
+    h = Home(oracle_states.get("release-2026.8.2", "upgraded_in_place"), tmp_path / "home")
+    fixed = write.apply(h.inspect(), DoctorFix())
+    key = fakekeys.api_key("after-the-doctor")
+    write.set_key(h.inspect(), "anthropic", "anthropic:later", Secret(key), type=CredentialType.API_KEY)
+    with pytest.raises(Conflict, match="credentials"):
+        write.undo(fixed.id, install=h.inspect())
+    assert "anthropic:later" in " ".join(h.status().get("anthropic", []))
