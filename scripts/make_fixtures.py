@@ -315,6 +315,21 @@ def _provider_scenarios(era: str) -> list[Scenario]:
             # ("Unable to install the Groq plugin for non-interactive setup"): no Groq state is made.
             if name != "groq" and (era == "current-2026.9" or name in ("xai", "mistral"))
         ),
+        *(
+            [
+                Scenario(
+                    "groq_key",
+                    "A Groq key saved with `models auth paste-api-key --provider groq` (stdin) after onboarding with "
+                    "--auth-choice skip: profile groq:manual. No model uses it: selecting a groq model needs the Groq "
+                    "plugin, which 2026.9.6 installs only from clawhub.ai (unreachable here).",
+                    "_noauth",
+                    (paste_api_key("groq_key", provider="groq"),),
+                    ("groq_key",),
+                )
+            ]
+            if era == "current-2026.9"
+            else []
+        ),
     ]
 
 
@@ -337,11 +352,13 @@ def paste_token(
     return step
 
 
-def paste_api_key(secret: str, profile_id: str | None = None, agent: str | None = None) -> Step:
+def paste_api_key(
+    secret: str, profile_id: str | None = None, agent: str | None = None, provider: str = "anthropic"
+) -> Step:
     """2026.9 only: `models auth paste-api-key`, key on stdin."""
 
     def step(ctx: Ctx) -> None:
-        argv = ["models", "auth", "paste-api-key", "--provider", "anthropic"]
+        argv = ["models", "auth", "paste-api-key", "--provider", provider]
         argv += ["--profile-id", profile_id] if profile_id else []
         argv += ["--agent", agent] if agent else []
         _expect_saved(ctx.runner.run(*argv, stdin_secret=secret))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import fakekeys
 from tests.states import load_state
 from tests.support.cli import fake_openclaw, run_cli
 
@@ -51,3 +52,43 @@ def test_another_providers_key_reads_clean_and_its_source_wins(scenario: str, er
     assert "Where credentials come from (" + provider + ")" in text
     for secret in state.secrets.values():
         assert secret not in ran.stdout + ran.stderr + text
+
+
+def test_a_groq_key_no_model_uses_is_listed_masked_and_judged_by_groqs_shapes(tmp_path: Path) -> None:
+    """2026.9.6's `paste-api-key --provider groq` (groq:manual); no model can use Groq here (its plugin
+    comes from clawhub.ai), so it is a stored key, listed as `models status` lists it (fixture labels)."""
+    state = load_state("current-2026.9", "groq_key", tmp_path / "home")
+    cli = fake_openclaw(tmp_path / "bin", state.scenario["openclawVersion"])
+    ran = run_cli(state.home, "--openclaw", cli, "check", "--json", env={"PATH": ""})
+    doc = json.loads(ran.stdout)
+    [profile] = [p for p in doc["profiles"] if p["id"] == "groq:manual"]
+    assert profile["provider"] == "groq" and profile["masked"].startswith("gsk_")
+    assert not [f for f in doc["findings"] if f["subject"] == "groq:manual" and f["severity"] != "info"]
+    assert all(secret not in ran.stdout + ran.stderr for secret in state.secrets.values())
+
+
+@pytest.mark.usefixtures("triage_state")
+@pytest.mark.parametrize("provider", sorted(fakekeys.BY_PROVIDER))
+def test_every_providers_key_is_saved_whole_into_its_profile_and_undone_exactly(provider: str, tmp_path: Path) -> None:
+    """On the state 2026.3.13's onboard made: each provider's key through the one write door the
+    paste guard uses (`write.set_key`), read back as OpenClaw reads it, then `undo`: byte for byte."""
+    from openclaw_triage import write
+    from openclaw_triage.model import CredentialType
+    from openclaw_triage.openclaw.install import inspect_install
+    from openclaw_triage.openclaw.locate import Options
+    from openclaw_triage.secret import Secret
+
+    state = load_state("legacy-2026.3", "one_api_key", tmp_path / "home")
+    store = state.state_dir / "agents/main/agent/auth-profiles.json"
+    before = store.read_bytes()
+    key = fakekeys.BY_PROVIDER[provider](f"save-{provider}")
+    env = {"HOME": str(state.home), "PATH": ""}
+    install = inspect_install(Options(openclaw="none"), env=env)
+    profile_id = f"{provider}:saved"
+    change = write.set_key(install, provider, profile_id, Secret(" " + key + "\n"), type=CredentialType.API_KEY)
+    assert change.changed and change.undoable
+    assert key not in change.summary + " ".join(change.notes)
+    saved = inspect_install(Options(openclaw="none"), env=env).agent.effective.profiles[profile_id]
+    assert saved.provider == provider and saved.secret is not None and saved.secret.get_secret_value() == key
+    write.undo(install=inspect_install(Options(openclaw="none"), env=env))
+    assert store.read_bytes() == before

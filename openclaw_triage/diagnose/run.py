@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection
+from dataclasses import replace
 
 from ..findings import sort_findings
 from ..model import Install
 from ..openclaw.coerce import normalize_provider
 from ..openclaw.config import default_model, fallback_models, model_provider
 from ..openclaw.layouts import openrouter_model_prefixed, retired_profile_ids
-from ..openclaw.order import OrderResult, resolve_order
+from ..openclaw.order import RETIRED, OrderResult, resolve_order
 from ..util.jsstr import js_trim
 from .checks.config import ANTHROPIC_HOST, check_config, check_env
 from .checks.install import check_install, check_logs, check_other_agents, check_stores, check_upgrade
@@ -85,8 +86,11 @@ def diagnose(
 
     reports: list[ProfileView] = []
     by_secret: dict[str, list[ProfileView]] = {}
+    retired = retired_profile_ids(install.release)
     for profile in store.profiles.values():
         report = profile_view(store, profile, config, env, now, era)
+        if profile.id in retired:  # OpenClaw skips it, and a chat pinned to it fails
+            report = replace(report, eligibility=RETIRED)
         reports.append(report)
         if only and normalize_provider(profile.provider, era) != only:
             continue
@@ -113,7 +117,7 @@ def diagnose(
             known={
                 pid: v for pid, v in verdicts.items() if normalize_provider(store.profiles[pid].provider, era) == prov
             },
-            retired=retired_profile_ids(install.release),
+            retired=retired,
         )
     reachable = {pid for result in orders.values() for pid in result.effective}
     for report in reports:

@@ -53,7 +53,8 @@ _INELIGIBLE_TEXT = {
 }
 
 
-_RETIRED = Eligibility(False, "retired")
+RETIRED = Eligibility(False, "retired")
+"""A profile id the release retired (`layouts.retired_profile_ids`): skipped, and fatal to a chat pinned to it."""
 
 
 def token_expiry_state(expires: Any, now_ms: float, era: Era) -> str:
@@ -274,7 +275,7 @@ def resolve_order(
 
     def check(pid: str) -> Eligibility:
         if pid in retired and pid in store.profiles:
-            return _RETIRED
+            return RETIRED
         verdict = known.get(pid) if known is not None else None
         return verdict if verdict is not None else eligibility(store, config, provider, pid, now_ms, era)
 
