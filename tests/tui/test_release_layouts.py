@@ -68,6 +68,7 @@ async def test_d_runs_the_upgrade_repair_after_asking_and_z_puts_the_state_dir_b
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         assert "doctor --fix" in app.screen.question and "meta.lastTouchedAt" in app.screen.question
+        assert app.screen.question.count("import the JSON store") == 1, "each repair is named once"
         await pilot.press("y")
         await settle(app, pilot)
         assert not store.exists(), "the doctor moved the old store aside"

@@ -155,7 +155,7 @@ def check_order(
             )
 
 
-_UPGRADE_WHY = "import the credentials the older release left"
+_UPGRADE_WHY = "import the JSON store an older release left"  # the words of store.legacy_unmigrated: asked once
 
 
 def _add_key_fix(install: Install, provider: str, agent_flag: str | None) -> str:
