@@ -38,7 +38,7 @@ from ..model import Era, Install
 from ..util.state import state_root
 from . import journal
 from .atomic import fsync_dir, make_dirs, write_atomic
-from .change import Change, agent_auth, cli_record, new_entry, no_change, undo_journal_entry
+from .change import Change, agent_auth, cli_record, new_entry, no_change, recorded_install, undo_journal_entry
 from .cli_runner import CliRoute, Progress, env_from_overrides, run_openclaw, say
 from .errors import CliFailed, Conflict, JournalError, UndoRefused, Unsupported
 from .intents import record_entry
@@ -193,18 +193,6 @@ def credentials_print(install: Install) -> str:
     return hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
 
 
-def _reread(entry: JournalEntry) -> Install:
-    """The install a journal entry was made on, read now with the same environment."""
-    from ..openclaw.install import inspect_install
-    from ..openclaw.locate import Options
-
-    cli = entry.cli or {}
-    options = Options(
-        state_dir=entry.state_dir, config=cli.get("configPath"), openclaw=cli.get("path"), sandbox=cli.get("sandbox")
-    )
-    return inspect_install(options, env=env_from_overrides(cli.get("env") or {}))
-
-
 def _outside_state_dir(install: Install) -> list[str]:
     """The config file and agent dirs that are not under the state dir (links resolved)."""
     root = install.state_dir.resolve()
@@ -281,7 +269,7 @@ def doctor_fix(install: Install, *, agent: str | None = None, progress: Progress
     if not changed and not created:
         _forget(entry)
         return no_change(Era.SQLITE, "openclaw doctor --fix found nothing to repair.", [], ACTION, aa.agent_id)
-    entry = _settle(entry, manifest, failed=result.returncode != 0)
+    entry = _settle(entry, manifest, failed=result.returncode != 0, changes=(changed, created))
     notes = list(entry.notes)
     if result.returncode != 0:
         notes.insert(
@@ -297,11 +285,17 @@ def _forget(entry: JournalEntry) -> None:
     shutil.rmtree(entry.backup or "", ignore_errors=True)
 
 
-def _settle(entry: JournalEntry, manifest: dict[str, Stamp], *, failed: bool = False) -> JournalEntry:
+def _settle(
+    entry: JournalEntry,
+    manifest: dict[str, Stamp],
+    *,
+    failed: bool = False,
+    changes: tuple[list[str], list[str]] | None = None,
+) -> JournalEntry:
     """List what the doctor changed, keep only those copies, and record it (the entry's final form)."""
     root = Path(entry.undo["root"])
     where = Path(entry.undo["snapshot"])
-    changed, created = changes_since(root, manifest)
+    changed, created = changes if changes is not None else changes_since(root, manifest)
     keep = set(changed)
     for rel in manifest:
         if rel not in keep and not rel.endswith("/"):
@@ -330,7 +324,7 @@ def _settle(entry: JournalEntry, manifest: dict[str, Stamp], *, failed: bool = F
 
 def _print_of(entry: JournalEntry) -> str | None:
     try:
-        return credentials_print(_reread(entry))
+        return credentials_print(recorded_install(entry))
     except Exception:  # advisory: without it, undo compares the files alone
         return None
 
